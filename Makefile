@@ -1,0 +1,82 @@
+# Tessera build. `make help` lists the targets.
+.SUFFIXES:
+.DEFAULT_GOAL := all
+MAKEFLAGS += --no-print-directory
+
+B       := build
+CC      := gcc
+LD      := ld
+OBJCOPY := objcopy
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wmissing-prototypes -Wconversion \
+           -Wno-sign-conversion
+FREESTANDING := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+           -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -O2 -g \
+           -fno-asynchronous-unwind-tables -fcf-protection=none
+
+# --- the core -------------------------------------------------------------------
+CORE_SRCS := $(wildcard core/*.c) $(wildcard core/lib/*.c) \
+             $(wildcard core/arch/x86/*.c) $(wildcard core/arch/x86/*.S)
+CORE_PORTABLE := $(wildcard core/*.c)
+CORE_OBJS := $(patsubst %,$(B)/%.o,$(CORE_SRCS))
+CORE_CFLAGS := $(FREESTANDING) $(WARN) -Icore/include -Icore/arch/x86/include -MMD -MP
+
+$(B)/core/%.c.o: core/%.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(CORE_CFLAGS) -c $< -o $@
+$(B)/core/%.S.o: core/%.S
+	@mkdir -p $(dir $@)
+	@$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(B)/tessera.elf: $(CORE_OBJS) core/arch/x86/linker.ld
+	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T core/arch/x86/linker.ld -o $@ $(CORE_OBJS)
+	@echo "  LD      $@"
+# QEMU -kernel takes only 32-bit Multiboot ELF files.
+$(B)/tessera.mb1: $(B)/tessera.elf
+	@$(OBJCOPY) -I elf64-x86-64 -O elf32-i386 $< $@
+
+# --- domains ---------------------------------------------------------------------
+DOM_CFLAGS := $(FREESTANDING) $(WARN) -Icore/include -Idriver-domains/lib/include -MMD -MP
+RT_SRCS := driver-domains/lib/entry.S driver-domains/lib/runtime.c
+RT_OBJS := $(patsubst %,$(B)/%.o,$(RT_SRCS))
+$(B)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -c $< -o $@
+$(B)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -c $< -o $@
+
+DOMAINS := $(B)/domains/hello.elf $(B)/domains/attack.elf $(B)/domains/hcall_bench.elf
+$(B)/domains/hello.elf: $(B)/driver-domains/demo/hello.c.o
+$(B)/domains/attack.elf: $(B)/tests/domains/attack.c.o
+$(B)/domains/hcall_bench.elf: $(B)/bench/hcall_bench.c.o
+$(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
+	@mkdir -p $(dir $@)
+	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T driver-domains/lib/linker.ld -o $@ $(filter %.o,$^)
+
+# --- top-level targets --------------------------------------------------------------
+.PHONY: all help deps run iso test unit qemu-test bench sloc clean
+all: $(B)/tessera.elf $(B)/tessera.mb1 $(DOMAINS)
+
+help:
+	@echo "make            build the core (build/tessera.elf) and the domain images"
+	@echo "make run        boot the demo system in QEMU (TCG, AMD SVM) and show its console"
+	@echo "make test       hosted unit tests (ASan+UBSan) and QEMU boot tests"
+	@echo "make unit       hosted unit tests only"
+	@echo "make qemu-test  QEMU boot tests only"
+	@echo "make iso        build/tessera.iso: GRUB 2 hybrid ISO for BIOS and UEFI"
+	@echo "make bench      null-hypercall round trips per second and the core's footprint"
+	@echo "make sloc       lines of code in core/ that go into the x86-64 image"
+	@echo "make deps       install the Debian packages the project needs"
+	@echo "make clean      remove build/"
+
+deps:
+	@scripts/deps.sh
+
+sloc:
+	@scripts/sloc.sh $(CORE_SRCS) $(shell find core/include -name '*.h' -o -name '*.def')
+
+clean:
+	@rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

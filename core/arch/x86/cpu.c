@@ -1,0 +1,82 @@
+/* Per-CPU descriptor tables: GDT with a TSS (IST stacks for #DF/NMI/#MC) and the IDT. */
+#include <core/lib.h>
+#include <arch/cpu.h>
+#include <arch/trap.h>
+
+#define IST_STACK_SIZE 8192
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3, iomap_base;
+} __attribute__((packed));
+
+struct idt_entry {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __attribute__((packed));
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static uint64_t gdt[5];
+static struct tss tss;
+static struct idt_entry idt[256];
+static uint8_t ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static void load_gdt(void)
+{
+	uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof(tss) - 1;
+	struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+	gdt[0] = 0;
+	gdt[1] = 0x00af9a000000ffffULL;
+	gdt[2] = 0x00cf92000000ffffULL;
+	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+		 (((base >> 24) & 0xff) << 56);
+	gdt[4] = base >> 32;
+	tss.ist[0] = (uint64_t)(uintptr_t)(ist_stack + IST_STACK_SIZE);
+	tss.iomap_base = sizeof(tss);
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq $0x08\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "mov $0x10, %%eax\n\t"
+			 "mov %%eax, %%ds\n\t"
+			 "mov %%eax, %%es\n\t"
+			 "mov %%eax, %%ss\n\t"
+			 "mov $0x18, %%eax\n\t"
+			 "ltr %%ax"
+			 : : "m"(p) : "rax", "memory");
+}
+
+static void load_idt(void)
+{
+	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+	for (unsigned v = 0; v < 256; v++) {
+		uint64_t a = (uint64_t)(uintptr_t)(isr_stubs + 16 * v);
+		idt[v] = (struct idt_entry){
+			.off_lo = (uint16_t)a, .sel = 0x08,
+			.ist = (v == 2 || v == 8 || v == 18) ? 1 : 0, /* NMI, #DF, #MC on a known-good stack */
+			.type = 0x8e, .off_mid = (uint16_t)(a >> 16), .off_hi = (uint32_t)(a >> 32),
+		};
+	}
+	__asm__ volatile("lidt %0" : : "m"(p));
+}
+
+void cpu_init(void)
+{
+	load_gdt();
+	load_idt();
+	/* FXSAVE/FXRSTOR of guest state needs OSFXSR; the core itself never uses SSE. */
+	write_cr4(read_cr(4) | (1u << 9) | (1u << 10));
+	__asm__ volatile("clts; fninit");
+}

@@ -1,0 +1,45 @@
+/* Exception and interrupt stubs: 16 bytes each, so vector n is at isr_stubs + 16n. */
+	.text
+	.code64
+	.globl isr_stubs
+	.balign 16
+isr_stubs:
+	.set vec, 0
+	.rept 256
+	.balign 16
+	.if !(vec == 8 || vec == 10 || vec == 11 || vec == 12 || vec == 13 || vec == 14 || vec == 17 || vec == 21 || vec == 29 || vec == 30)
+	pushq $0
+	.endif
+	.if vec < 128
+	pushq $vec
+	.else
+	.byte 0x68
+	.long vec
+	.endif
+	jmp isr_common
+	.set vec, vec + 1
+	.endr
+
+/* Frame layout must match struct trap_frame in trap.c. */
+isr_common:
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, %rdi
+	and $-16, %rsp
+	call trap_report
+1:	cli
+	hlt
+	jmp 1b

@@ -1,0 +1,308 @@
+/* AMD SVM backend with nested paging. */
+#include <core/console.h>
+#include <core/frame.h>
+#include <core/lib.h>
+#include <arch/cpu.h>
+#include <arch/mm.h>
+#include <arch/vmcb.h>
+#include "virt_backend.h"
+
+#define CPUID_SVM   (1u << 2)
+#define CPUID_NP    (1u << 0)
+#define VM_CR_SVMDIS (1u << 4)
+#define NPT_P  0x1ULL
+#define NPT_RW 0x2ULL
+#define NPT_US 0x4ULL  /* nested entries must allow user access */
+#define NPT_PS 0x80ULL
+#define SEG_CODE64 0x29b /* P, S, code read/accessed, L, DPL 0 */
+#define SEG_DATA   0xc93
+#define SEG_TSS64  0x08b
+#define MAX_ASIDS  256
+
+void svm_enter(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_pa);
+
+static uint64_t hsave_pa, host_save_pa, iopm_pa, msrpm_pa;
+static uint32_t nasids;
+static const struct vcpu *asid_owner[MAX_ASIDS];
+static const struct vcpu *fpu_owner;
+
+static int svm_probe(void)
+{
+	uint32_t r[4];
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x8000000a)
+		return -1;
+	cpuid(0x80000001, 0, r);
+	if (!(r[2] & CPUID_SVM))
+		return -1;
+	cpuid(0x8000000a, 0, r);
+	if (!(r[3] & CPUID_NP)) {
+		kprintf("tessera: SVM without nested paging is not supported\n");
+		return -1;
+	}
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		kprintf("tessera: SVM is disabled by firmware (VM_CR.SVMDIS)\n");
+		return -1;
+	}
+	nasids = r[1] < MAX_ASIDS ? r[1] : MAX_ASIDS;
+	return nasids > 1 ? 0 : -1;
+}
+
+static uint64_t zalloc(uint64_t pages)
+{
+	uint64_t pa = frame_alloc(pages, PAGE_SIZE);
+	if (pa)
+		memset(phys_to_virt(pa), 0, pages * PAGE_SIZE);
+	return pa;
+}
+
+static int svm_cpu_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	hsave_pa = zalloc(1);
+	host_save_pa = zalloc(1);
+	iopm_pa = zalloc(3);
+	msrpm_pa = zalloc(2);
+	if (!hsave_pa || !host_save_pa || !iopm_pa || !msrpm_pa)
+		return -1;
+	/* Every port and every MSR is intercepted: a domain owns no hardware yet. */
+	memset(phys_to_virt(iopm_pa), 0xff, 3 * PAGE_SIZE);
+	memset(phys_to_virt(msrpm_pa), 0xff, 2 * PAGE_SIZE);
+	wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
+	__asm__ volatile("vmsave %0" : : "a"(host_save_pa) : "memory");
+	return 0;
+}
+
+/* Guest-physical [0, mem) -> host [mem_pa, mem_pa + mem) with 2 MiB pages; nothing else. */
+static int svm_domain_init(struct domain *d)
+{
+	uint64_t *pml4, *pdpt, *pd;
+	for (int i = 0; i < NPT_PAGES; i++) {
+		d->arch.npt_pages[i] = zalloc(1);
+		if (!d->arch.npt_pages[i])
+			goto fail;
+	}
+	pml4 = phys_to_virt(d->arch.npt_pages[0]);
+	pdpt = phys_to_virt(d->arch.npt_pages[1]);
+	pd = phys_to_virt(d->arch.npt_pages[2]);
+	pml4[0] = d->arch.npt_pages[1] | NPT_P | NPT_RW | NPT_US;
+	pdpt[0] = d->arch.npt_pages[2] | NPT_P | NPT_RW | NPT_US;
+	for (uint64_t i = 0; i < d->mem_size / TESSERA_DOMAIN_MEM_ALIGN; i++)
+		pd[i] = (d->mem_pa + i * TESSERA_DOMAIN_MEM_ALIGN) | NPT_P | NPT_RW | NPT_US | NPT_PS;
+	d->arch.npt_root = d->arch.npt_pages[0];
+	d->arch.asid = 1 + d->id % (nasids - 1);
+	return 0;
+fail:
+	for (int i = 0; i < NPT_PAGES; i++)
+		if (d->arch.npt_pages[i])
+			frame_free(d->arch.npt_pages[i], 1);
+	return -1;
+}
+
+static void svm_domain_teardown(struct domain *d)
+{
+	struct vcpu *v = &d->vcpu;
+	if (asid_owner[d->arch.asid] == v)
+		asid_owner[d->arch.asid] = NULL;
+	if (fpu_owner == v)
+		fpu_owner = NULL;
+	for (int i = 0; i < NPT_PAGES; i++) {
+		if (d->arch.npt_pages[i]) {
+			memset(phys_to_virt(d->arch.npt_pages[i]), 0, PAGE_SIZE);
+			frame_free(d->arch.npt_pages[i], 1);
+			d->arch.npt_pages[i] = 0;
+		}
+	}
+	if (v->arch.vmcb_pa) {
+		memset(phys_to_virt(v->arch.vmcb_pa), 0, PAGE_SIZE);
+		frame_free(v->arch.vmcb_pa, 1);
+		v->arch.vmcb_pa = 0;
+	}
+}
+
+static uint64_t svm_domain_overhead(const struct domain *d)
+{
+	(void)d;
+	return (NPT_PAGES + 1) * PAGE_SIZE; /* nested tables + VMCB */
+}
+
+static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib, uint32_t limit)
+{
+	*s = (struct vmcb_seg){ sel, attrib, limit, 0 };
+}
+
+static int svm_vcpu_init(struct vcpu *v, uint64_t entry)
+{
+	struct domain *d = v->dom;
+	struct vmcb *vm;
+	v->arch.vmcb_pa = zalloc(1);
+	if (!v->arch.vmcb_pa)
+		return -1;
+	vm = phys_to_virt(v->arch.vmcb_pa);
+	vm->icpt_exc = 0;
+	vm->icpt_misc1 = ICPT1_INTR | ICPT1_NMI | ICPT1_SMI | ICPT1_INIT | ICPT1_CPUID | ICPT1_RSM |
+			 ICPT1_INVD | ICPT1_HLT | ICPT1_INVLPGA | ICPT1_IOIO | ICPT1_MSR |
+			 ICPT1_TASKSW | ICPT1_SHUTDOWN;
+	vm->icpt_misc2 = ICPT2_VMRUN | ICPT2_VMMCALL | ICPT2_VMLOAD | ICPT2_VMSAVE | ICPT2_STGI |
+			 ICPT2_CLGI | ICPT2_SKINIT | ICPT2_ICEBP | ICPT2_WBINVD | ICPT2_MONITOR |
+			 ICPT2_MWAIT | ICPT2_MWAITC | ICPT2_XSETBV;
+	vm->iopm_pa = iopm_pa;
+	vm->msrpm_pa = msrpm_pa;
+	vm->asid = d->arch.asid;
+	vm->int_ctl = 1ULL << 24; /* V_INTR_MASKING: guest IF never gates host interrupts */
+	vm->np_enable = 1;
+	vm->n_cr3 = d->arch.npt_root;
+	seg(&vm->cs, 0x08, SEG_CODE64, 0xffffffff);
+	seg(&vm->ds, 0x10, SEG_DATA, 0xffffffff);
+	seg(&vm->es, 0x10, SEG_DATA, 0xffffffff);
+	seg(&vm->ss, 0x10, SEG_DATA, 0xffffffff);
+	seg(&vm->fs, 0x10, SEG_DATA, 0xffffffff);
+	seg(&vm->gs, 0x10, SEG_DATA, 0xffffffff);
+	seg(&vm->tr, 0, SEG_TSS64, 0x67);
+	seg(&vm->ldtr, 0, 0, 0);
+	seg(&vm->gdtr, 0, 0, 0);
+	seg(&vm->idtr, 0, 0, 0);
+	vm->cpl = 0;
+	vm->efer = EFER_LME | EFER_LMA | EFER_SVME;
+	vm->cr0 = 0x80000031ULL; /* PG, NE, ET, PE */
+	vm->cr3 = TESSERA_GUEST_PML4;
+	vm->cr4 = 0x20;          /* PAE */
+	vm->dr6 = 0xffff0ff0;
+	vm->dr7 = 0x400;
+	vm->rflags = 0x2;
+	vm->g_pat = 0x0007040600070406ULL;
+	v->regs.rip = entry;
+	v->regs.rsp = 0;
+	v->regs.rflags = 0x2;
+	/* Clean x87/SSE state: FCW 0x37f, MXCSR 0x1f80. */
+	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
+	v->arch.fpu[0] = 0x7f;
+	v->arch.fpu[1] = 0x03;
+	v->arch.fpu[24] = 0x80;
+	v->arch.fpu[25] = 0x1f;
+	return 0;
+}
+
+static const char *forbidden_name(uint64_t code)
+{
+	switch (code) {
+	case 0x6d: return "RSM";
+	case 0x76: return "INVD";
+	case 0x78: return "HLT";
+	case 0x7a: return "INVLPGA";
+	case 0x7b: return "IN/OUT";
+	case 0x7c: return "RDMSR/WRMSR";
+	case 0x7d: return "task switch";
+	case 0x80: return "VMRUN";
+	case 0x82: return "VMLOAD";
+	case 0x83: return "VMSAVE";
+	case 0x84: return "STGI";
+	case 0x85: return "CLGI";
+	case 0x86: return "SKINIT";
+	case 0x88: return "ICEBP";
+	case 0x89: return "WBINVD";
+	case 0x8a: return "MONITOR";
+	case 0x8b: case 0x8c: return "MWAIT";
+	case 0x8d: return "XSETBV";
+	default: return NULL;
+	}
+}
+
+/* CPUID is answered from the host's values with virtualization hidden. */
+static void svm_cpuid(struct vcpu *v, struct vmcb *vm)
+{
+	uint32_t r[4];
+	cpuid((uint32_t)vm->rax, (uint32_t)v->regs.rcx, r);
+	if ((uint32_t)vm->rax == 1)
+		r[2] = (r[2] & ~(1u << 5)) | (1u << 31); /* no VMX; hypervisor present */
+	if ((uint32_t)vm->rax == 0x80000001)
+		r[2] &= ~CPUID_SVM;
+	if ((uint32_t)vm->rax == 0x8000000a)
+		r[0] = r[1] = r[2] = r[3] = 0;
+	vm->rax = r[0];
+	v->regs.rbx = r[1];
+	v->regs.rcx = r[2];
+	v->regs.rdx = r[3];
+	vm->rip += 2;
+}
+
+static void fpu_switch(struct vcpu *v)
+{
+	if (fpu_owner == v)
+		return;
+	if (fpu_owner)
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])((struct vcpu *)fpu_owner)->arch.fpu));
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])v->arch.fpu));
+	fpu_owner = v;
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
+{
+	struct vmcb *vm = phys_to_virt(v->arch.vmcb_pa);
+	const char *name;
+
+	for (;;) {
+		/* TCG has no flush-by-ASID: flush everything when an ASID changes hands. */
+		vm->tlb_control = asid_owner[vm->asid] != v;
+		asid_owner[vm->asid] = v;
+		vm->rax = v->regs.rax;
+		vm->rip = v->regs.rip;
+		vm->rsp = v->regs.rsp;
+		vm->rflags = v->regs.rflags;
+		fpu_switch(v);
+		svm_enter(v->arch.vmcb_pa, &v->regs, host_save_pa);
+		v->regs.rax = vm->rax;
+		v->regs.rip = vm->rip;
+		v->regs.rsp = vm->rsp;
+		v->regs.rflags = vm->rflags;
+		if (vm->exitcode != VMEXIT_CPUID)
+			break;
+		svm_cpuid(v, vm);
+		v->regs.rax = vm->rax;
+		v->regs.rip = vm->rip;
+	}
+
+	memset(x, 0, sizeof(*x));
+	switch (vm->exitcode) {
+	case VMEXIT_VMMCALL:
+		v->regs.rip += 3; /* no NRIP save under TCG: VMMCALL is 3 bytes */
+		x->reason = VEXIT_HYPERCALL;
+		break;
+	case VMEXIT_NPF:
+		x->reason = VEXIT_NESTED_FAULT;
+		x->gpa = vm->exitinfo2;
+		x->info = vm->exitinfo1;
+		break;
+	case VMEXIT_SHUTDOWN:
+		x->reason = VEXIT_SHUTDOWN;
+		break;
+	case VMEXIT_INTR:
+	case VMEXIT_NMI:
+	case VMEXIT_SMI:
+	case VMEXIT_INIT:
+		x->reason = VEXIT_IGNORED;
+		break;
+	case VMEXIT_INVALID:
+		x->reason = VEXIT_ENTRY_FAILED;
+		x->what = "invalid guest state";
+		x->info = vm->exitcode;
+		break;
+	default:
+		name = forbidden_name(vm->exitcode);
+		x->reason = name ? VEXIT_FORBIDDEN : VEXIT_ENTRY_FAILED;
+		x->what = name ? name : "unexpected exit";
+		x->info = vm->exitcode;
+		break;
+	}
+}
+
+const struct virt_backend svm_backend = {
+	.name = "amd-svm",
+	.probe = svm_probe,
+	.cpu_init = svm_cpu_init,
+	.domain_init = svm_domain_init,
+	.domain_teardown = svm_domain_teardown,
+	.domain_overhead = svm_domain_overhead,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_run = svm_vcpu_run,
+};

@@ -1,0 +1,36 @@
+/* Backend selection from CPUID, and the guest's initial page tables (x86 format). */
+#include <core/lib.h>
+#include "virt_backend.h"
+
+static const struct virt_backend *const backends[] = { &svm_backend };
+static const struct virt_backend *be;
+
+int virt_init(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(backends); i++) {
+		if (backends[i]->probe() == 0) {
+			be = backends[i];
+			return be->cpu_init();
+		}
+	}
+	return -1;
+}
+
+const char *virt_name(void) { return be->name; }
+int virt_domain_init(struct domain *d) { return be->domain_init(d); }
+void virt_domain_teardown(struct domain *d) { be->domain_teardown(d); }
+uint64_t virt_domain_overhead(const struct domain *d) { return be->domain_overhead(d); }
+int virt_vcpu_init(struct vcpu *v, uint64_t entry) { return be->vcpu_init(v, entry); }
+void virt_vcpu_run(struct vcpu *v, struct vexit *x) { be->vcpu_run(v, x); }
+
+/* Identity map of guest-physical [0, 1 GiB) with 2 MiB pages (tessera/layout.h). */
+void virt_guest_setup(struct domain *d)
+{
+	uint64_t *pml4 = (uint64_t *)(d->mem + TESSERA_GUEST_PML4);
+	uint64_t *pdpt = (uint64_t *)(d->mem + TESSERA_GUEST_PDPT);
+	uint64_t *pd = (uint64_t *)(d->mem + TESSERA_GUEST_PD);
+	pml4[0] = TESSERA_GUEST_PDPT | 0x3;
+	pdpt[0] = TESSERA_GUEST_PD | 0x3;
+	for (uint64_t i = 0; i < 512; i++)
+		pd[i] = (i << 21) | 0x83;
+}

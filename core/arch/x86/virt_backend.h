@@ -1,0 +1,19 @@
+/* What each hardware backend (SVM, later VMX) provides to virt.c. */
+#ifndef X86_VIRT_BACKEND_H
+#define X86_VIRT_BACKEND_H
+#include <core/virt.h>
+#include <tessera/layout.h>
+
+struct virt_backend {
+	const char *name;
+	int (*probe)(void);
+	int (*cpu_init)(void);
+	int (*domain_init)(struct domain *d);
+	void (*domain_teardown)(struct domain *d);
+	uint64_t (*domain_overhead)(const struct domain *d);
+	int (*vcpu_init)(struct vcpu *v, uint64_t entry);
+	void (*vcpu_run)(struct vcpu *v, struct vexit *x);
+};
+
+extern const struct virt_backend svm_backend;
+#endif

@@ -1,0 +1,158 @@
+/*
+ * Boot configuration from command lines. A domain module's line is
+ *   [file-name] domain=NAME mem=SIZE [vcpus=1]
+ * the core's line is a list of key=value options. Unknown keys, repeated
+ * keys and malformed values are errors: a typo must not change policy.
+ */
+#include <core/config.h>
+#include <core/console.h>
+#include <core/lib.h>
+#include <tessera/errno.h>
+#include <tessera/layout.h>
+
+#define CONFIG_MAX_WORDS 16
+
+struct word {
+	const char *key, *val;
+	size_t klen, vlen;
+};
+
+static char errbuf[96];
+
+static int fail(const char **why, const char *fmt, const struct word *w)
+{
+	if (w)
+		ksnprintf(errbuf, sizeof(errbuf), fmt, (int)w->klen, w->key);
+	else
+		ksnprintf(errbuf, sizeof(errbuf), "%s", fmt);
+	*why = errbuf;
+	return -TESSERA_EINVAL;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Split into key=value words; a first word without '=' (a file name) is skipped. */
+static int split(const char *s, struct word *w, uint32_t *n, const char **why)
+{
+	*n = 0;
+	for (bool first = true;; first = false) {
+		const char *start, *eq = NULL;
+		while (is_space(*s))
+			s++;
+		if (!*s)
+			return 0;
+		start = s;
+		while (*s && !is_space(*s)) {
+			if (*s == '=' && !eq)
+				eq = s;
+			s++;
+		}
+		if (!eq) {
+			if (first)
+				continue;
+			return fail(why, "unexpected word without '='", NULL);
+		}
+		if (*n >= CONFIG_MAX_WORDS)
+			return fail(why, "too many options", NULL);
+		w[*n] = (struct word){ start, eq + 1, (size_t)(eq - start), (size_t)(s - eq - 1) };
+		for (uint32_t i = 0; i < *n; i++)
+			if (w[i].klen == w[*n].klen && !memcmp(w[i].key, start, w[i].klen))
+				return fail(why, "option '%.*s' given twice", &w[*n]);
+		(*n)++;
+	}
+}
+
+static bool key_is(const struct word *w, const char *k)
+{
+	return w->klen == strlen(k) && !memcmp(w->key, k, w->klen);
+}
+
+/* Decimal with an optional K, M or G suffix; rejects overflow and junk. */
+static bool parse_size(const struct word *w, uint64_t *out)
+{
+	uint64_t v = 0, mul = 1;
+	size_t i, n = w->vlen;
+	if (n && (w->val[n - 1] == 'K' || w->val[n - 1] == 'M' || w->val[n - 1] == 'G')) {
+		mul = w->val[n - 1] == 'K' ? 1ULL << 10 : w->val[n - 1] == 'M' ? 1ULL << 20 : 1ULL << 30;
+		n--;
+	}
+	if (!n || n > 12)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (w->val[i] < '0' || w->val[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(w->val[i] - '0');
+	}
+	return !__builtin_mul_overflow(v, mul, out);
+}
+
+static bool valid_name(const struct word *w)
+{
+	if (!w->vlen || w->vlen >= TESSERA_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < w->vlen; i++) {
+		char c = w->val[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+int config_parse_domain(const char *cmdline, struct domain_config *dc, const char **why)
+{
+	struct word w[CONFIG_MAX_WORDS];
+	uint32_t n;
+	int rc = split(cmdline, w, &n, why);
+	if (rc)
+		return rc;
+	memset(dc, 0, sizeof(*dc));
+	dc->vcpus = 1;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t v;
+		if (key_is(&w[i], "domain")) {
+			if (!valid_name(&w[i]))
+				return fail(why, "domain name must be 1-15 of [a-z0-9_-]", NULL);
+			memcpy(dc->name, w[i].val, w[i].vlen);
+		} else if (key_is(&w[i], "mem")) {
+			if (!parse_size(&w[i], &v) || v < TESSERA_DOMAIN_MEM_MIN ||
+			    v > TESSERA_DOMAIN_MEM_MAX || v % TESSERA_DOMAIN_MEM_ALIGN)
+				return fail(why, "mem must be a multiple of 2M from 2M to 1G", NULL);
+			dc->mem = v;
+		} else if (key_is(&w[i], "vcpus")) {
+			if (!parse_size(&w[i], &v) || v != 1)
+				return fail(why, "vcpus must be 1 (SMP domains are not supported yet)", NULL);
+			dc->vcpus = 1;
+		} else {
+			return fail(why, "unknown option '%.*s'", &w[i]);
+		}
+	}
+	if (!dc->name[0])
+		return fail(why, "not a domain module (no domain=NAME)", NULL);
+	if (!dc->mem)
+		return fail(why, "mem=SIZE is required", NULL);
+	return 0;
+}
+
+int config_parse_core(const char *cmdline, struct core_config *cc, const char **why)
+{
+	struct word w[CONFIG_MAX_WORDS];
+	uint32_t n;
+	int rc = split(cmdline, w, &n, why);
+	if (rc)
+		return rc;
+	memset(cc, 0, sizeof(*cc));
+	for (uint32_t i = 0; i < n; i++) {
+		if (key_is(&w[i], "debug_exit")) {
+			if (w[i].vlen == 2 && !memcmp(w[i].val, "on", 2))
+				cc->debug_exit = true;
+			else if (!(w[i].vlen == 3 && !memcmp(w[i].val, "off", 3)))
+				return fail(why, "debug_exit must be on or off", NULL);
+		} else {
+			return fail(why, "unknown option '%.*s'", &w[i]);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* Core console: a small printf and the console_write hypercall. */
+#include <core/console.h>
+#include <core/guest.h>
+#include <core/hypercall.h>
+#include <core/lib.h>
+#include <arch/console.h>
+#include <tessera/errno.h>
+
+struct fmt_out {
+	char *buf;
+	size_t size, pos;
+};
+
+static void out_c(struct fmt_out *o, char c)
+{
+	if (o->pos + 1 < o->size)
+		o->buf[o->pos] = c;
+	o->pos++;
+}
+
+static void out_num(struct fmt_out *o, uint64_t v, unsigned base, bool neg, int width, char pad)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	if (neg)
+		tmp[n++] = '-';
+	while (width-- > n)
+		out_c(o, pad);
+	while (n)
+		out_c(o, tmp[--n]);
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct fmt_out o = { buf, size, 0 };
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			out_c(&o, *fmt);
+			continue;
+		}
+		fmt++;
+		char pad = ' ';
+		int width = 0, longs = 0, prec = -1;
+		if (*fmt == '0')
+			pad = '0', fmt++;
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + (*fmt++ - '0');
+		if (*fmt == '.' && fmt[1] == '*') {
+			prec = va_arg(ap, int);
+			fmt += 2;
+		}
+		while (*fmt == 'l')
+			longs++, fmt++;
+		if (*fmt == 'z')
+			longs = 2, fmt++;
+		switch (*fmt) {
+		case 'd': {
+			int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
+			out_num(&o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, 10, v < 0, width, pad);
+			break;
+		}
+		case 'u':
+		case 'x': {
+			uint64_t v = longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+			out_num(&o, v, *fmt == 'x' ? 16 : 10, false, width, pad);
+			break;
+		}
+		case 'p':
+			out_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, 16, '0');
+			break;
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			if (!s)
+				s = "(null)";
+			size_t len = strnlen(s, prec >= 0 ? (size_t)prec : 4096);
+			while (width-- > (int)len)
+				out_c(&o, ' ');
+			for (size_t i = 0; i < len; i++)
+				out_c(&o, s[i]);
+			break;
+		}
+		case 'c':
+			out_c(&o, (char)va_arg(ap, int));
+			break;
+		case '%':
+			out_c(&o, '%');
+			break;
+		default:
+			out_c(&o, '?');
+			if (!*fmt)
+				fmt--;
+			break;
+		}
+	}
+	if (size)
+		buf[o.pos < size ? o.pos : size - 1] = '\0';
+	return o.pos > 0x7fffffff ? 0x7fffffff : (int)o.pos;
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void kprintf(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	arch_console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+_Noreturn void panic(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	kprintf("PANIC: %s\n", buf);
+	arch_halt(ARCH_HALT_PANIC);
+}
+
+/* Guest bytes never reach the terminal raw: escape sequences could forge core output. */
+void console_write_untrusted(const char *prefix, bool *midline, const uint8_t *buf, size_t len)
+{
+	char line[128];
+	size_t pos = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = buf[i];
+		if (pos > sizeof(line) - 8 - TESSERA_NAME_MAX) {
+			arch_console_write(line, pos);
+			pos = 0;
+		}
+		if (!*midline) {
+			pos += (size_t)ksnprintf(line + pos, sizeof(line) - pos, "[%s] ", prefix);
+			*midline = true;
+		}
+		if (c == '\n') {
+			line[pos++] = '\n';
+			*midline = false;
+		} else if (c >= 0x20 && c < 0x7f && c != '\\') {
+			line[pos++] = (char)c;
+		} else {
+			pos += (size_t)ksnprintf(line + pos, sizeof(line) - pos, "\\x%02x", c);
+		}
+	}
+	arch_console_write(line, pos);
+}
+
+int64_t hc_console_write(struct vcpu *v, const uint64_t *args)
+{
+	uint8_t buf[TESSERA_CONSOLE_MAX];
+	uint64_t gpa = args[0], len = args[1];
+	if (len > sizeof(buf))
+		return -TESSERA_EINVAL;
+	if (guest_copy_in(v->dom, buf, gpa, len))
+		return -TESSERA_EFAULT;
+	console_write_untrusted(v->dom->name, &v->dom->console_midline, buf, (size_t)len);
+	return (int64_t)len;
+}

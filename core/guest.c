@@ -1,0 +1,24 @@
+/*
+ * Guest memory access. A domain's guest-physical [0, mem_size) is one
+ * contiguous block the core also maps; anything else is -EFAULT. Callers
+ * copy into a core buffer once and validate that copy, never the original.
+ */
+#include <core/guest.h>
+#include <core/lib.h>
+#include <tessera/errno.h>
+
+int guest_copy_in(const struct domain *d, void *dst, uint64_t gpa, uint64_t len)
+{
+	if (!range_within(gpa, len, d->mem_size))
+		return -TESSERA_EFAULT;
+	memcpy(dst, d->mem + gpa, (size_t)len);
+	return 0;
+}
+
+int guest_copy_out(const struct domain *d, uint64_t gpa, const void *src, uint64_t len)
+{
+	if (!range_within(gpa, len, d->mem_size))
+		return -TESSERA_EFAULT;
+	memcpy(d->mem + gpa, src, (size_t)len);
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* Boot configuration: the core and module command lines (see README, "Boot configuration"). */
+#ifndef CORE_CONFIG_H
+#define CORE_CONFIG_H
+#include <core/types.h>
+#include <tessera/hypercall.h>
+
+struct domain_config {
+	char name[TESSERA_NAME_MAX];
+	uint64_t mem;
+	uint32_t vcpus;
+};
+
+struct core_config {
+	bool debug_exit;
+};
+
+int config_parse_domain(const char *cmdline, struct domain_config *dc, const char **why);
+int config_parse_core(const char *cmdline, struct core_config *cc, const char **why);
+#endif

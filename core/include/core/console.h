@@ -1,0 +1,11 @@
+#ifndef CORE_CONSOLE_H
+#define CORE_CONSOLE_H
+#include <core/types.h>
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write guest-supplied bytes with anything unprintable escaped. */
+void console_write_untrusted(const char *prefix, bool *midline, const uint8_t *buf, size_t len);
+_Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#endif

@@ -1,0 +1,47 @@
+#ifndef CORE_DOMAIN_H
+#define CORE_DOMAIN_H
+#include <core/types.h>
+#include <core/config.h>
+#include <arch/vcpu.h>
+
+#define DOMAIN_MAX 64
+
+struct vcpu_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rsp, rflags;
+};
+
+enum domain_state { DOMAIN_FREE = 0, DOMAIN_RUNNING, DOMAIN_DEAD };
+
+struct domain;
+
+struct vcpu {
+	struct domain *dom;
+	struct vcpu_regs regs;
+	bool yielded;
+	struct arch_vcpu arch;
+};
+
+struct domain {
+	uint32_t id;
+	enum domain_state state;
+	char name[TESSERA_NAME_MAX];
+	uint64_t mem_pa;   /* host-physical base of guest-physical 0 */
+	uint8_t *mem;      /* the same memory as the core sees it */
+	uint64_t mem_size;
+	int64_t exit_code;
+	bool console_midline;
+	struct vcpu vcpu;
+	struct arch_domain arch;
+};
+
+int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t img_size,
+		  struct domain **out, const char **why);
+void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void domain_destroy(struct domain *d);
+struct domain *domain_get(uint32_t id);
+uint32_t domain_live_count(void);
+/* Core memory spent on a domain outside its own RAM, in bytes. */
+uint64_t domain_core_overhead(const struct domain *d);
+#endif

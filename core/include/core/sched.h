@@ -1,0 +1,9 @@
+#ifndef CORE_SCHED_H
+#define CORE_SCHED_H
+#include <core/domain.h>
+
+/* Run domains round robin until none is left. */
+void sched_run(void);
+/* One scheduling step: run one vCPU until it yields or ends. false when none is runnable. */
+bool sched_step(void);
+#endif

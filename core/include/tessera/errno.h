@@ -1,0 +1,19 @@
+/* Hypercall status codes (negated in RAX). Values follow Linux errno. */
+#ifndef TESSERA_ERRNO_H
+#define TESSERA_ERRNO_H
+
+#define TESSERA_EPERM    1
+#define TESSERA_ENOENT   2
+#define TESSERA_ENOMEM  12
+#define TESSERA_EACCES  13
+#define TESSERA_EFAULT  14
+#define TESSERA_EBUSY   16
+#define TESSERA_EEXIST  17
+#define TESSERA_EINVAL  22
+#define TESSERA_ENOSPC  28
+#define TESSERA_ERANGE  34
+#define TESSERA_ENOSYS  38
+#define TESSERA_EOVERFLOW 75
+#define TESSERA_ENOEXEC  8
+
+#endif

@@ -1,0 +1,70 @@
+/* The core's portable boot path: boot information -> domains -> scheduler. */
+#include <core/bootinfo.h>
+#include <core/config.h>
+#include <core/console.h>
+#include <core/domain.h>
+#include <core/frame.h>
+#include <core/main.h>
+#include <core/sched.h>
+#include <core/virt.h>
+#include <arch/console.h>
+#include <tessera/hypercall.h>
+
+static void start_module(const struct boot_module *m, uint32_t i)
+{
+	struct domain_config dc;
+	struct domain *d;
+	const char *why = NULL;
+	const uint8_t *img = phys_map(m->start, m->end - m->start);
+	int rc = config_parse_domain(m->cmdline, &dc, &why);
+	if (!rc && !img) {
+		rc = -1;
+		why = "image not addressable";
+	}
+	if (!rc)
+		rc = domain_create(&dc, img, m->end - m->start, &d, &why);
+	if (rc) {
+		kprintf("tessera: module %u rejected: %s\n", i, why);
+		return;
+	}
+	kprintf("tessera: domain %s (id %u) created: %lu MiB, core overhead %lu bytes\n",
+		d->name, d->id, (unsigned long)(d->mem_size >> 20),
+		(unsigned long)domain_core_overhead(d));
+}
+
+_Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t core_end)
+{
+	struct core_config cc;
+	const char *why = NULL;
+	uint32_t started = 0;
+
+	kprintf("tessera: core ABI %u.%u, booted by %s, %u memory regions, %u modules\n",
+		TESSERA_ABI_MAJOR, TESSERA_ABI_MINOR, bi->loader, bi->nregions, bi->nmodules);
+	if (config_parse_core(bi->cmdline, &cc, &why)) {
+		kprintf("tessera: core command line rejected: %s\n", why);
+		arch_halt(ARCH_HALT_BAD_BOOT);
+	}
+	arch_set_debug_exit(cc.debug_exit);
+	if (bootinfo_check(bi, core_start, core_end, &why)) {
+		kprintf("tessera: boot information rejected: %s\n", why);
+		arch_halt(ARCH_HALT_BAD_BOOT);
+	}
+	if (frame_init(bi, core_start, core_end))
+		panic("no usable memory");
+	kprintf("tessera: %lu MiB free\n", (unsigned long)(frame_free_count() >> 8));
+	if (virt_init()) {
+		kprintf("tessera: no usable virtualization backend\n");
+		arch_halt(ARCH_HALT_NO_DOMAINS);
+	}
+	kprintf("tessera: virtualization backend %s\n", virt_name());
+	for (uint32_t i = 0; i < bi->nmodules; i++)
+		start_module(&bi->modules[i], i);
+	started = domain_live_count();
+	if (!started) {
+		kprintf("tessera: no domain to run\n");
+		arch_halt(ARCH_HALT_NO_DOMAINS);
+	}
+	sched_run();
+	kprintf("tessera: all domains ended\n");
+	arch_halt(ARCH_HALT_DONE);
+}

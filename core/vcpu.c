@@ -1,0 +1,31 @@
+/* What a vCPU exit means, whichever backend produced it. */
+#include <core/console.h>
+#include <core/hypercall.h>
+#include <core/vcpu.h>
+
+void vcpu_handle_exit(struct vcpu *v, const struct vexit *x)
+{
+	struct domain *d = v->dom;
+	switch (x->reason) {
+	case VEXIT_HYPERCALL:
+		hypercall_dispatch(v);
+		break;
+	case VEXIT_IGNORED:
+		break;
+	case VEXIT_NESTED_FAULT:
+		domain_crash(d, "nested page fault at gpa 0x%lx (rip 0x%lx)", (unsigned long)x->gpa,
+			     (unsigned long)v->regs.rip);
+		break;
+	case VEXIT_FORBIDDEN:
+		domain_crash(d, "forbidden instruction %s at rip 0x%lx", x->what,
+			     (unsigned long)v->regs.rip);
+		break;
+	case VEXIT_SHUTDOWN:
+		domain_crash(d, "triple fault at rip 0x%lx", (unsigned long)v->regs.rip);
+		break;
+	case VEXIT_ENTRY_FAILED:
+	default:
+		domain_crash(d, "vm entry failed: %s (0x%lx)", x->what, (unsigned long)x->info);
+		break;
+	}
+}
