@@ -79,4 +79,6 @@ sloc:
 clean:
 	@rm -rf $(B)
 
+# Area-specific rules: mk/unit.mk (hosted build, unit tests), mk/qemu.mk (ISO, QEMU tests).
+-include $(wildcard mk/*.mk)
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
