@@ -73,6 +73,14 @@ help:
 deps:
 	@scripts/deps.sh
 
+test: all
+	@scripts/deps.sh
+	@tests/run.sh
+
+bench: all
+	@scripts/deps.sh
+	@bench/run.sh
+
 sloc:
 	@scripts/sloc.sh $(CORE_SRCS) $(shell find core/include -name '*.h' -o -name '*.def')
 

@@ -77,6 +77,8 @@ void cpu_init(void)
 	load_gdt();
 	load_idt();
 	/* FXSAVE/FXRSTOR of guest state needs OSFXSR; the core itself never uses SSE. */
+	uint64_t cr0 = (read_cr(0) & ~(1ULL << 2)) | (1ULL << 1) | (1ULL << 5); /* -EM, +MP, +NE */
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
 	write_cr4(read_cr(4) | (1u << 9) | (1u << 10));
 	__asm__ volatile("clts; fninit");
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make test`: every suite, then one closing line with the totals.
+# A suite that dies before printing its own summary counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build
+passed=0 failed=0
+
+suite() { # name command...
+	local name=$1 log=build/test-$1.log line p f
+	shift
+	echo "== $name"
+	"$@" 2>&1 | tee "$log" | sed -E "s/^([0-9]+ passed, [0-9]+ failed)$/$name: \1/"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "FAIL $name: the suite did not complete (see $log)"
+		failed=$((failed + 1))
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed*}
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+suite unit make -s unit
+suite qemu tests/qemu/run.sh
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
