@@ -5,6 +5,7 @@
  *   far-*     write far outside its memory, where another domain could live
  *   out-*     port I/O          msr-*    WRMSR to EFER
  *   vmrun-*   VMRUN             hlt-*    HLT
+ *   dr-*      write a debug register (not switched between domains)
  *   triple-*  triple fault      hcall-*  hostile hypercall arguments (must all fail cleanly)
  * Each attack that is stopped never returns here; reaching the end is a failure.
  */
@@ -66,6 +67,8 @@ int main(void)
 		__asm__ volatile("wrmsr" : : "c"(0xc0000080u), "a"(0), "d"(0));
 	} else if (starts("vmrun")) {
 		__asm__ volatile("vmrun" : : "a"(0));
+	} else if (starts("dr")) {
+		__asm__ volatile("mov %0, %%dr0" : : "r"(0x1000UL));
 	} else if (starts("hlt")) {
 		__asm__ volatile("hlt");
 	} else if (starts("triple")) {

@@ -139,8 +139,10 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t entry)
 	if (!v->arch.vmcb_pa)
 		return -1;
 	vm = phys_to_virt(v->arch.vmcb_pa);
+	/* DR0-3 are not switched by VMRUN: a domain may not read or write debug registers. */
+	vm->icpt_dr = 0xffffffffu;
 	vm->icpt_exc = 0;
-	vm->icpt_misc1 = ICPT1_INTR | ICPT1_NMI | ICPT1_SMI | ICPT1_INIT | ICPT1_CPUID | ICPT1_RSM |
+	vm->icpt_misc1 = ICPT1_INTR | ICPT1_NMI | ICPT1_SMI | ICPT1_INIT | ICPT1_RDPMC | ICPT1_CPUID | ICPT1_RSM |
 			 ICPT1_INVD | ICPT1_HLT | ICPT1_INVLPGA | ICPT1_IOIO | ICPT1_MSR |
 			 ICPT1_TASKSW | ICPT1_SHUTDOWN;
 	vm->icpt_misc2 = ICPT2_VMRUN | ICPT2_VMMCALL | ICPT2_VMLOAD | ICPT2_VMSAVE | ICPT2_STGI |
@@ -185,8 +187,11 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t entry)
 
 static const char *forbidden_name(uint64_t code)
 {
+	if (code >= 0x20 && code <= 0x3f)
+		return "MOV DR";
 	switch (code) {
-	case 0x6d: return "RSM";
+	case 0x6f: return "RDPMC";
+	case 0x73: return "RSM";
 	case 0x76: return "INVD";
 	case 0x78: return "HLT";
 	case 0x7a: return "INVLPGA";

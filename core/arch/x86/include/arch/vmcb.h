@@ -60,6 +60,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, g_pat) == 0x668, "pat");
 #define ICPT1_NMI      (1u << 1)
 #define ICPT1_SMI      (1u << 2)
 #define ICPT1_INIT     (1u << 3)
+#define ICPT1_RDPMC    (1u << 15)
 #define ICPT1_CPUID    (1u << 18)
 #define ICPT1_RSM      (1u << 19)
 #define ICPT1_INVD     (1u << 22)
