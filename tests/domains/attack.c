@@ -6,6 +6,7 @@
  *   out-*     port I/O          msr-*    WRMSR to EFER
  *   vmrun-*   VMRUN             hlt-*    HLT
  *   dr-*      write a debug register (not switched between domains)
+ *   wait-*    not an attack: busy for a few seconds, then exit 0 (a window for host events)
  *   triple-*  triple fault      hcall-*  hostile hypercall arguments (must all fail cleanly)
  * Each attack that is stopped never returns here; reaching the end is a failure.
  */
@@ -75,6 +76,11 @@ int main(void)
 		/* An empty IDT turns the first exception into a triple fault. */
 		struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = { 0, 0 };
 		__asm__ volatile("lidt %0; ud2" : : "m"(idtr));
+	} else if (starts("wait")) {
+		for (volatile unsigned long i = 0; i < 1000000000UL; i++)
+			;
+		rt_printf("%s: waited\n", si.name);
+		return 0;
 	} else if (starts("hcall")) {
 		hostile_hypercalls();
 		rt_printf("%s: %d failures\n", si.name, failures);

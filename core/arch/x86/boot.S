@@ -29,8 +29,14 @@ mb2_header_end:
 _start:
 	cli
 	cld
-	mov %eax, %edi
-	mov %ebx, %esi
+	mov %eax, boot_magic
+	mov %ebx, boot_info
+	/* Zero .bss (stack, page tables, core state) rather than trust the loader. */
+	mov $__bss_start, %edi
+	mov $__bss_end, %ecx
+	sub %edi, %ecx
+	xor %eax, %eax
+	rep stosb
 	mov $boot_stack_top, %esp
 
 	/* Long mode or nothing: report on COM1 and stop. */
@@ -105,8 +111,8 @@ long_entry:
 	mov %ax, %fs
 	mov %ax, %gs
 	mov $boot_stack_top, %rsp
-	mov %edi, %edi
-	mov %esi, %esi
+	mov boot_magic(%rip), %edi
+	mov boot_info(%rip), %esi
 	xor %ebp, %ebp
 	call arch_entry
 5:	cli
@@ -124,6 +130,11 @@ boot_gdtr:
 	.long boot_gdt
 msg_no_lm:
 	.asciz "tessera: this CPU has no long mode\r\n"
+
+	.data
+	.align 4
+boot_magic: .long 0
+boot_info:  .long 0
 
 	.section .bss
 	.align 4096

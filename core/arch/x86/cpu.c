@@ -1,6 +1,7 @@
 /* Per-CPU descriptor tables: GDT with a TSS (IST stacks for #DF/NMI/#MC) and the IDT. */
 #include <core/lib.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/trap.h>
 
 #define IST_STACK_SIZE 8192
@@ -29,7 +30,8 @@ struct desc_ptr {
 static uint64_t gdt[5];
 static struct tss tss;
 static struct idt_entry idt[256];
-static uint8_t ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+/* NMI, #DF and #MC each get a stack of their own (IST 1-3). */
+static uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 static void load_gdt(void)
 {
@@ -41,7 +43,8 @@ static void load_gdt(void)
 	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
 		 (((base >> 24) & 0xff) << 56);
 	gdt[4] = base >> 32;
-	tss.ist[0] = (uint64_t)(uintptr_t)(ist_stack + IST_STACK_SIZE);
+	for (int i = 0; i < 3; i++)
+		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stack[i] + IST_STACK_SIZE);
 	tss.iomap_base = sizeof(tss);
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq $0x08\n\t"
@@ -65,7 +68,7 @@ static void load_idt(void)
 		uint64_t a = (uint64_t)(uintptr_t)(isr_stubs + 16 * v);
 		idt[v] = (struct idt_entry){
 			.off_lo = (uint16_t)a, .sel = 0x08,
-			.ist = (v == 2 || v == 8 || v == 18) ? 1 : 0, /* NMI, #DF, #MC on a known-good stack */
+			.ist = v == 2 ? 1 : v == 8 ? 2 : v == 18 ? 3 : 0,
 			.type = 0x8e, .off_mid = (uint16_t)(a >> 16), .off_hi = (uint32_t)(a >> 32),
 		};
 	}
@@ -77,8 +80,5 @@ void cpu_init(void)
 	load_gdt();
 	load_idt();
 	/* FXSAVE/FXRSTOR of guest state needs OSFXSR; the core itself never uses SSE. */
-	uint64_t cr0 = (read_cr(0) & ~(1ULL << 2)) | (1ULL << 1) | (1ULL << 5); /* -EM, +MP, +NE */
-	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
-	write_cr4(read_cr(4) | (1u << 9) | (1u << 10));
-	__asm__ volatile("clts; fninit");
+	fpu_cpu_init();
 }

@@ -7,6 +7,11 @@ isr_stubs:
 	.set vec, 0
 	.rept 256
 	.balign 16
+	.if vec == 2
+	/* An NMI is platform noise here (watchdog, BMC); an intercepted guest NMI lands
+	 * in the host after STGI. Nothing to do, and never worth stopping the machine. */
+	iretq
+	.else
 	.if !(vec == 8 || vec == 10 || vec == 11 || vec == 12 || vec == 13 || vec == 14 || vec == 17 || vec == 21 || vec == 29 || vec == 30)
 	pushq $0
 	.endif
@@ -17,6 +22,7 @@ isr_stubs:
 	.long vec
 	.endif
 	jmp isr_common
+	.endif
 	.set vec, vec + 1
 	.endr
 

@@ -3,12 +3,14 @@
 #include <core/frame.h>
 #include <core/lib.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/mm.h>
 #include <arch/vmcb.h>
 #include "virt_backend.h"
 
 #define CPUID_SVM   (1u << 2)
 #define CPUID_NP    (1u << 0)
+#define CPUID_NRIP  (1u << 3)
 #define VM_CR_SVMDIS (1u << 4)
 #define NPT_P  0x1ULL
 #define NPT_RW 0x2ULL
@@ -24,7 +26,7 @@ void svm_enter(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_pa);
 static uint64_t hsave_pa, host_save_pa, iopm_pa, msrpm_pa;
 static uint32_t nasids;
 static const struct vcpu *asid_owner[MAX_ASIDS];
-static const struct vcpu *fpu_owner;
+static bool have_nrip;
 
 static int svm_probe(void)
 {
@@ -44,6 +46,7 @@ static int svm_probe(void)
 		kprintf("tessera: SVM is disabled by firmware (VM_CR.SVMDIS)\n");
 		return -1;
 	}
+	have_nrip = r[3] & CPUID_NRIP;
 	nasids = r[1] < MAX_ASIDS ? r[1] : MAX_ASIDS;
 	return nasids > 1 ? 0 : -1;
 }
@@ -104,8 +107,7 @@ static void svm_domain_teardown(struct domain *d)
 	struct vcpu *v = &d->vcpu;
 	if (asid_owner[d->arch.asid] == v)
 		asid_owner[d->arch.asid] = NULL;
-	if (fpu_owner == v)
-		fpu_owner = NULL;
+	fpu_forget(v);
 	for (int i = 0; i < NPT_PAGES; i++) {
 		if (d->arch.npt_pages[i]) {
 			memset(phys_to_virt(d->arch.npt_pages[i]), 0, PAGE_SIZE);
@@ -141,13 +143,15 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t entry)
 	vm = phys_to_virt(v->arch.vmcb_pa);
 	/* DR0-3 are not switched by VMRUN: a domain may not read or write debug registers. */
 	vm->icpt_dr = 0xffffffffu;
-	vm->icpt_exc = 0;
+	/* #DB and #AC are reflected by the core so a guest cannot wedge the CPU in an
+	 * endless microcode delivery loop (CVE-2015-5307/8104); #MC is the host's. */
+	vm->icpt_exc = (1u << 1) | (1u << 17) | (1u << 18);
 	vm->icpt_misc1 = ICPT1_INTR | ICPT1_NMI | ICPT1_SMI | ICPT1_INIT | ICPT1_RDPMC | ICPT1_CPUID | ICPT1_RSM |
 			 ICPT1_INVD | ICPT1_HLT | ICPT1_INVLPGA | ICPT1_IOIO | ICPT1_MSR |
 			 ICPT1_TASKSW | ICPT1_SHUTDOWN;
 	vm->icpt_misc2 = ICPT2_VMRUN | ICPT2_VMMCALL | ICPT2_VMLOAD | ICPT2_VMSAVE | ICPT2_STGI |
 			 ICPT2_CLGI | ICPT2_SKINIT | ICPT2_ICEBP | ICPT2_WBINVD | ICPT2_MONITOR |
-			 ICPT2_MWAIT | ICPT2_MWAITC | ICPT2_XSETBV;
+			 ICPT2_MWAIT | ICPT2_MWAITC | ICPT2_XSETBV | ICPT2_RDPRU;
 	vm->iopm_pa = iopm_pa;
 	vm->msrpm_pa = msrpm_pa;
 	vm->asid = d->arch.asid;
@@ -176,12 +180,7 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t entry)
 	v->regs.rip = entry;
 	v->regs.rsp = 0;
 	v->regs.rflags = 0x2;
-	/* Clean x87/SSE state: FCW 0x37f, MXCSR 0x1f80. */
-	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
-	v->arch.fpu[0] = 0x7f;
-	v->arch.fpu[1] = 0x03;
-	v->arch.fpu[24] = 0x80;
-	v->arch.fpu[25] = 0x1f;
+	fpu_vcpu_init(v);
 	return 0;
 }
 
@@ -209,6 +208,7 @@ static const char *forbidden_name(uint64_t code)
 	case 0x8a: return "MONITOR";
 	case 0x8b: case 0x8c: return "MWAIT";
 	case 0x8d: return "XSETBV";
+	case 0x8e: return "RDPRU";
 	default: return NULL;
 	}
 }
@@ -228,17 +228,17 @@ static void svm_cpuid(struct vcpu *v, struct vmcb *vm)
 	v->regs.rbx = r[1];
 	v->regs.rcx = r[2];
 	v->regs.rdx = r[3];
-	vm->rip += 2;
+	vm->rip = have_nrip ? vm->nrip : vm->rip + 2;
 }
 
-static void fpu_switch(struct vcpu *v)
+/* Hand an intercepted #DB/#AC back to the guest (EVENTINJ: exception, valid). */
+static void svm_reflect(struct vmcb *vm)
 {
-	if (fpu_owner == v)
-		return;
-	if (fpu_owner)
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])((struct vcpu *)fpu_owner)->arch.fpu));
-	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])v->arch.fpu));
-	fpu_owner = v;
+	uint64_t vec = vm->exitcode - VMEXIT_EXCP_BASE;
+	uint64_t ev = vec | (3ULL << 8) | (1ULL << 31);
+	if (vec == 17)
+		ev |= (1ULL << 11); /* #AC pushes error code 0 */
+	vm->eventinj = ev;
 }
 
 static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
@@ -254,12 +254,17 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 		vm->rip = v->regs.rip;
 		vm->rsp = v->regs.rsp;
 		vm->rflags = v->regs.rflags;
-		fpu_switch(v);
+		fpu_switch_to(v);
 		svm_enter(v->arch.vmcb_pa, &v->regs, host_save_pa);
+		vm->eventinj = 0;
 		v->regs.rax = vm->rax;
 		v->regs.rip = vm->rip;
 		v->regs.rsp = vm->rsp;
 		v->regs.rflags = vm->rflags;
+		if (vm->exitcode == VMEXIT_EXCP_DB || vm->exitcode == VMEXIT_EXCP_AC) {
+			svm_reflect(vm);
+			continue;
+		}
 		if (vm->exitcode != VMEXIT_CPUID)
 			break;
 		svm_cpuid(v, vm);
@@ -270,7 +275,8 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 	memset(x, 0, sizeof(*x));
 	switch (vm->exitcode) {
 	case VMEXIT_VMMCALL:
-		v->regs.rip += 3; /* no NRIP save under TCG: VMMCALL is 3 bytes */
+		/* TCG has no NRIP save; VMMCALL is 3 bytes. */
+		v->regs.rip = have_nrip ? vm->nrip : v->regs.rip + 3;
 		x->reason = VEXIT_HYPERCALL;
 		break;
 	case VMEXIT_NPF:
@@ -286,6 +292,11 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 	case VMEXIT_SMI:
 	case VMEXIT_INIT:
 		x->reason = VEXIT_IGNORED;
+		break;
+	case VMEXIT_EXCP_MC:
+		x->reason = VEXIT_ENTRY_FAILED;
+		x->what = "machine check while the domain ran";
+		x->info = vm->exitcode;
 		break;
 	case VMEXIT_INVALID:
 		x->reason = VEXIT_ENTRY_FAILED;

@@ -5,6 +5,7 @@
 struct arch_vcpu {
 	uint64_t vmcb_pa;            /* SVM: the VMCB page */
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
+	uint32_t pkru;
 };
 
 #define NPT_PAGES 3

@@ -83,8 +83,13 @@ _Static_assert(__builtin_offsetof(struct vmcb, g_pat) == 0x668, "pat");
 #define ICPT2_MWAIT    (1u << 11)
 #define ICPT2_MWAITC   (1u << 12)
 #define ICPT2_XSETBV   (1u << 13)
+#define ICPT2_RDPRU    (1u << 14)
 
 /* Exit codes */
+#define VMEXIT_EXCP_BASE 0x40
+#define VMEXIT_EXCP_DB  0x41
+#define VMEXIT_EXCP_AC  0x51
+#define VMEXIT_EXCP_MC  0x52
 #define VMEXIT_INTR     0x60
 #define VMEXIT_NMI      0x61
 #define VMEXIT_SMI      0x62
