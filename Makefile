@@ -39,6 +39,7 @@ $(B)/tessera.mb1: $(B)/tessera.elf
 DOM_CFLAGS := $(FREESTANDING) $(WARN) -Icore/include -Idriver-domains/lib/include -MMD -MP
 RT_SRCS := driver-domains/lib/entry.S driver-domains/lib/runtime.c
 RT_OBJS := $(patsubst %,$(B)/%.o,$(RT_SRCS))
+.SECONDARY:
 $(B)/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -c $< -o $@

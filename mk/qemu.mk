@@ -1,0 +1,59 @@
+# QEMU and GRUB: bootable ISOs, `make run` and the QEMU integration tests.
+#   make iso        build/tessera.iso       hybrid GRUB 2 ISO (BIOS + UEFI), demo system
+#                   build/tessera-test.iso  the same menu with debug_exit=on (for tests)
+#   make run        boot the demo in QEMU, console on this terminal; succeeds only if
+#                   every domain ended (RUN_BOOT=bios or uefi boots tessera-test.iso)
+#   make qemu-test  tests/qemu/run.sh (QEMU_TESTS="name-substrings" selects tests)
+
+QEMU_T   := tests/qemu
+ISO      := $(B)/tessera.iso
+TEST_ISO := $(B)/tessera-test.iso
+ISO_DEPS := $(B)/tessera.elf $(DOMAINS) $(QEMU_T)/mkiso.sh mk/qemu.mk
+RUN_BOOT ?= kernel
+QEMU_TESTS ?=
+
+# $(call iso_menu,CORE-CMDLINE): the menu of both ISOs; the first entry is the default.
+iso_menu = printf '%s\n' \
+	'title Tessera demo: domains alpha and beta take turns' \
+	'core $(1)' \
+	'module $(B)/domains/hello.elf domain=alpha mem=4M' \
+	'module $(B)/domains/hello.elf domain=beta mem=2M' \
+	'title Tessera isolation demo: a hostile domain reads past its memory' \
+	'core $(1)' \
+	'module $(B)/domains/attack.elf domain=oob-1 mem=2M' \
+	'module $(B)/domains/hello.elf domain=alpha mem=4M' \
+	'title Tessera hypercall benchmark' \
+	'core $(1)' \
+	'module $(B)/domains/hcall_bench.elf domain=bench mem=2M'
+
+$(ISO): $(ISO_DEPS)
+	@scripts/deps.sh iso
+	@$(call iso_menu,) | $(QEMU_T)/mkiso.sh -o $@ -k $(B)/tessera.elf
+	@echo "  ISO     $@"
+
+$(TEST_ISO): $(ISO_DEPS)
+	@scripts/deps.sh iso
+	@$(call iso_menu,debug_exit=on) | $(QEMU_T)/mkiso.sh -o $@ -k $(B)/tessera.elf
+	@echo "  ISO     $@"
+
+# deps-for-*: listed first, so a serial make installs missing tools before building.
+.PHONY: iso test-iso run qemu-test deps-for-iso deps-for-run deps-for-qemu-test
+deps-for-iso:
+	@scripts/deps.sh build iso
+deps-for-run:
+	@scripts/deps.sh build qemu $(if $(filter kernel,$(RUN_BOOT)),,iso) $(if $(filter uefi,$(RUN_BOOT)),uefi)
+deps-for-qemu-test:
+	@scripts/deps.sh
+
+iso: deps-for-iso $(ISO) $(TEST_ISO)
+test-iso: deps-for-iso $(TEST_ISO)
+
+run: deps-for-run all $(if $(filter kernel,$(RUN_BOOT)),,$(TEST_ISO))
+	@$(QEMU_T)/boot.sh -p $(RUN_BOOT) -a debug_exit=on -e 33 -t 120 \
+		$(if $(filter kernel,$(RUN_BOOT)), \
+			"$(B)/domains/hello.elf domain=alpha mem=4M" \
+			"$(B)/domains/hello.elf domain=beta mem=2M", \
+			-i $(TEST_ISO))
+
+qemu-test: deps-for-qemu-test all iso
+	@TESSERA_QEMU_NO_BUILD=1 $(QEMU_T)/run.sh $(QEMU_TESTS)

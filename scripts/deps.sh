@@ -1,0 +1,98 @@
+#!/bin/sh
+# Checks that the Debian packages the build and the QEMU tests need are installed
+# and installs the missing ones (as root) or prints the command to do it.
+#
+#   scripts/deps.sh [GROUP...]     GROUP: build qemu iso uefi (default: all of them)
+#
+# A package counts as installed when the commands or files it provides are present,
+# so the check is fast and needs no package database. Quiet when nothing is missing.
+set -eu
+
+# group  package  what-it-provides (cmd:NAME or file:PATH; '|' separates alternatives)
+TABLE='
+build gcc                 cmd:gcc
+build make                cmd:make
+build binutils            cmd:ld&cmd:objcopy
+qemu  qemu-system-x86     cmd:qemu-system-x86_64
+uefi  ovmf                file:/usr/share/OVMF/OVMF_CODE_4M.fd|file:/usr/share/OVMF/OVMF_CODE.fd
+iso   grub-common         cmd:grub-mkrescue
+iso   grub-pc-bin         file:/usr/lib/grub/i386-pc/multiboot2.mod
+iso   grub-efi-amd64-bin  file:/usr/lib/grub/x86_64-efi/multiboot2.mod
+iso   xorriso             cmd:xorriso
+iso   mtools              cmd:mformat
+'
+ALL_GROUPS='build qemu iso uefi'
+
+usage() {
+	echo "usage: $0 [build|qemu|iso|uefi]..." >&2
+	exit 2
+}
+
+groups=${*:-$ALL_GROUPS}
+for g in $groups; do
+	case " $ALL_GROUPS " in *" $g "*) ;; *) usage ;; esac
+done
+
+# has ITEM: cmd:NAME or file:PATH
+has() {
+	case $1 in
+	cmd:*) command -v "${1#cmd:}" >/dev/null 2>&1 ;;
+	file:*) [ -e "${1#file:}" ] ;;
+	*) return 1 ;;
+	esac
+}
+
+# provided SPEC: every '&' part holds, each part being one of several '|' alternatives
+provided() {
+	_rest=$1
+	while [ -n "$_rest" ]; do
+		_all=${_rest%%&*}
+		if [ "$_all" = "$_rest" ]; then _rest=; else _rest=${_rest#*&}; fi
+		_ok=no
+		_alts=$_all
+		while [ -n "$_alts" ]; do
+			_one=${_alts%%|*}
+			if [ "$_one" = "$_alts" ]; then _alts=; else _alts=${_alts#*|}; fi
+			if has "$_one"; then _ok=yes; break; fi
+		done
+		[ $_ok = yes ] || return 1
+	done
+	return 0
+}
+
+missing() {
+	echo "$TABLE" | while read -r g pkg spec; do
+		[ -n "$g" ] || continue
+		case " $groups " in *" $g "*) ;; *) continue ;; esac
+		provided "$spec" || printf '%s ' "$pkg"
+	done
+}
+
+pkgs=$(missing)
+[ -n "$pkgs" ] || exit 0
+pkgs=${pkgs% }
+
+cmd="apt-get update && apt-get install -y $pkgs"
+echo "deps: missing Debian packages: $pkgs" >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: no apt-get here; install the equivalents of: $pkgs" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: run as root:" >&2
+	echo "  $cmd" >&2
+	exit 1
+fi
+echo "deps: $cmd" >&2
+export DEBIAN_FRONTEND=noninteractive
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin # dpkg needs them (e.g. when called from make)
+apt-get update -q >&2 && apt-get install -y -q $pkgs >&2 || {
+	echo "deps: installing failed: $cmd" >&2
+	exit 1
+}
+still=$(missing)
+if [ -n "$still" ]; then
+	echo "deps: still missing after installing: $still" >&2
+	exit 1
+fi
+echo "deps: installed $pkgs" >&2

@@ -1,0 +1,306 @@
+# shellcheck shell=bash
+# The QEMU test engine (bash, sourced by run.sh after lib.sh).
+#
+# A test is a function test_NAME that describes one boot with these commands:
+#   boot kernel|bios|uefi     boot path (default kernel)
+#   core_cmdline "ARGS"       the core's command line (default "debug_exit=on")
+#   iso FILE                  bios/uefi: boot this prebuilt ISO; without it the
+#                             harness builds build/qemu-iso/NAME.iso from the modules
+#   module FILE [ARGS...]     a boot module and its command line
+#   expect_status N           QEMU's exit status (default 33: all domains ended)
+#   expect_halt [N]           the core must stop with the CPU halted and interrupts
+#                             off (checked through the QEMU monitor) and QEMU still
+#                             running; with N, exiting with status N also passes
+#   require PATTERN...        each must appear in the serial log
+#   require_order PATTERN...  must appear in this order, each on a later line
+#   forbid PATTERN...         must not appear
+#   time_limit SECONDS        kill QEMU after this long (default by boot path)
+# Patterns are fixed strings; a leading '^' anchors one at the start of a line.
+# Every test also forbids DEFAULT_FORBIDDEN.
+#
+# The test file may define prepare() (build what the tests boot) and setup() (make
+# test inputs); harness_main calls them once, in that order, before any test runs.
+# Tests run in parallel, each in its own subshell with its own files in LOGDIR.
+
+DEFAULT_FORBIDDEN=("ESCAPED" "HOST EXCEPTION" "PANIC" "hcall-check FAIL")
+LOGDIR=$B/qemu-logs
+ISODIR=$B/qemu-iso
+declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120)
+
+t_reset() {
+	T_BOOT=kernel T_CMDLINE=debug_exit=on T_ISO= T_STATUS=33 T_HALT=0 T_TIME=
+	T_MODULES=() T_RULES=() T_NGROUPS=0
+}
+boot() { T_BOOT=$1; }
+core_cmdline() { T_CMDLINE=$1; }
+iso() { T_ISO=$1; }
+module() {
+	local f=$1
+	shift
+	T_MODULES+=("$f${*:+ $*}")
+}
+expect_status() { T_STATUS=$1; }
+expect_halt() { T_HALT=1 T_STATUS=${1:-}; }
+require() { local p; for p; do T_RULES+=("R	$p"); done; }
+forbid() { local p; for p; do T_RULES+=("F	$p"); done; }
+require_order() {
+	local p
+	T_NGROUPS=$((T_NGROUPS + 1))
+	for p; do T_RULES+=("O$T_NGROUPS	$p"); done
+}
+time_limit() { T_TIME=$1; }
+
+# All test names, in the order they are defined in the given file.
+list_tests() {
+	sed -n 's/^test_\([A-Za-z0-9_]*\)() *{.*/\1/p' "$1"
+}
+
+# monitor_regs FD-IN FD-OUT: asks the QEMU monitor for the CPU registers and prints
+# the line with RFL= and HLT=.
+monitor_regs() {
+	local line
+	printf 'info registers\n' >&"$1" || return 1
+	while IFS= read -r -t 5 -u "$2" line; do
+		line=${line//$'\r'/}
+		if [[ $line == *HLT=* ]]; then
+			printf '%s\n' "$line"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# log_has_required LOG: all R and O rules are met (the stop condition of halt tests).
+log_has_required() {
+	local out
+	out=$(printf '%s\n' "${T_RULES[@]}" | grep -v '^F' |
+		awk -f "$QEMU_TESTS_DIR/check.awk" - "$1" 2>/dev/null)
+	[[ -z $out ]]
+}
+
+# run_test NAME: runs one test and writes LOGDIR/NAME.result ("PASS NAME" or
+# "FAIL NAME: reasons" and the end of the serial log).
+run_test() {
+	local name=$1 log=$LOGDIR/$1.log err=$LOGDIR/$1.qemu.txt rules=$LOGDIR/$1.rules
+	local res=$LOGDIR/$1.result iso= vars= status pid reasons=() halted= regs= t0 t1 secs mon
+	t_reset
+	"test_$name"
+	secs=${T_TIME:-${DEFAULT_TIME[$T_BOOT]:-60}}
+	rm -f "$log" "$err" "$res" "$res.tmp"
+	t0=$(date +%s.%N)
+
+	fail_now() {
+		printf 'FAIL %s: %s\n' "$name" "$1" >"$res.tmp"
+		mv "$res.tmp" "$res"
+	}
+	if [[ $T_BOOT != kernel ]]; then
+		iso=$T_ISO
+		if [[ -z $iso ]]; then
+			iso=$ISODIR/$name.iso
+			if ! mkiso_spec "$name" "$T_CMDLINE" "${T_MODULES[@]}" |
+				"$QEMU_TESTS_DIR/mkiso.sh" -o "$iso" -k "$B/tessera.elf" >"$err" 2>&1; then
+				fail_now "could not build $iso (see $err)"
+				return
+			fi
+		fi
+		[[ -f $iso ]] || { fail_now "no ISO $iso (make iso builds it)"; return; }
+	fi
+	if [[ $T_BOOT == uefi ]]; then
+		ovmf_find 2>>"$err" || { fail_now "OVMF not found"; return; }
+		vars=$ISODIR/$name.vars.fd
+		cp "$OVMF_VARS" "$vars"
+	fi
+	qemu_args "$T_BOOT" "$T_CMDLINE" "$iso" "$vars" "${T_MODULES[@]}" 2>>"$err" ||
+		{ fail_now "bad test description: $(tail -1 "$err")"; return; }
+
+	mon=(-monitor none)
+	if ((T_HALT)); then
+		rm -f "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
+		mkfifo "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
+		mon=(-monitor "pipe:$LOGDIR/$name.mon")
+	fi
+	printf '%q ' timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -serial "file:$log" \
+		"${mon[@]}" "${QARGS[@]}" >>"$err"
+	printf '\n' >>"$err"
+	timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -serial "file:$log" "${mon[@]}" \
+		"${QARGS[@]}" </dev/null 2> >(qemu_stderr_filter >>"$err") &
+	pid=$!
+	echo "$pid" >"$LOGDIR/$name.pid"
+
+	if ((T_HALT)); then
+		# Wait for the required output, then ask the monitor whether the CPU halted.
+		# Read-write opens never block, even if QEMU is already gone.
+		exec {min}<>"$LOGDIR/$name.mon.in" {mout}<>"$LOGDIR/$name.mon.out"
+		local deadline=$((SECONDS + secs - 1)) r
+		while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+			if [[ -s $log ]] && log_has_required "$log"; then
+				sleep 0.5
+				r=$(monitor_regs "$min" "$mout") && regs=$r
+				if [[ $regs =~ RFL=([0-9a-fA-F]+).*HLT=1 ]] && ((!(0x${BASH_REMATCH[1]} & 0x200))); then
+					halted=1
+					break
+				fi
+			fi
+			sleep 0.2
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			printf 'quit\n' >&"$min"
+			sleep 0.5
+			kill "$pid" 2>/dev/null
+		fi
+		exec {min}>&- {mout}>&-
+		rm -f "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
+	fi
+	wait "$pid"
+	status=$?
+	rm -f "$LOGDIR/$name.pid"
+	t1=$(date +%s.%N)
+
+	if ((T_HALT)) && [[ -n $halted ]]; then
+		:
+	elif ((T_HALT)) && [[ -z $T_STATUS ]]; then
+		if [[ -n $regs ]]; then
+			reasons+=("the core did not halt: $regs")
+		else
+			reasons+=("the core did not halt (QEMU status $status: $(status_meaning "$status"))")
+		fi
+	elif [[ $status != "$T_STATUS" ]]; then
+		if ((status == 124 || status == 137)); then
+			reasons+=("timed out after ${secs}s")
+		else
+			reasons+=("QEMU status $status ($(status_meaning "$status")), expected $T_STATUS")
+		fi
+		((T_HALT)) && [[ -n $regs ]] && reasons+=("and the CPU did not halt: $regs")
+	fi
+	{
+		printf '%s\n' "${T_RULES[@]}"
+		printf 'F\t%s\n' "${DEFAULT_FORBIDDEN[@]}"
+	} >"$rules"
+	if [[ ! -e $log ]]; then
+		reasons+=("no serial log")
+	else
+		while IFS= read -r line; do
+			reasons+=("$line")
+		done < <(awk -f "$QEMU_TESTS_DIR/check.awk" "$rules" "$log")
+	fi
+
+	awk -v r="$([[ ${#reasons[@]} == 0 ]] && echo PASS || echo FAIL)" -v n="$name" \
+		-v a="$t0" -v b="$t1" 'BEGIN { printf "%s %s %.1fs\n", r, n, b - a }' >"$LOGDIR/$name.time"
+	if ((${#reasons[@]} == 0)); then
+		printf 'PASS %s\n' "$name" >"$res.tmp"
+		# Per-test ISOs are 9 MB each: keep only those of failed tests.
+		[[ -n $T_ISO || $T_BOOT == kernel ]] || rm -rf "$iso" "${iso%.iso}.iso-root" "${iso%.iso}.iso-root.log"
+		[[ -z $vars ]] || rm -f "$vars"
+	else
+		local joined
+		printf -v joined '%s; ' "${reasons[@]}"
+		printf 'FAIL %s: %s\n' "$name" "${joined%; }" >"$res.tmp"
+		{
+			echo "    --- last 30 lines of $log ---"
+			[[ -e $log ]] && tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g' | tail -n 30 |
+				sed 's/^/    | /'
+			if grep -qv '^timeout ' "$err" 2>/dev/null; then
+				echo "    --- QEMU stderr ($err) ---"
+				grep -v '^timeout ' "$err" | tail -n 5 | sed 's/^/    ! /'
+			fi
+		} >>"$res.tmp"
+	fi
+	mv "$res.tmp" "$res"
+}
+
+# harness_main [-j JOBS] [-l] [FILTER...]: runs the tests whose names contain any
+# FILTER (all without one), JOBS QEMUs at a time, printing results in test order.
+harness_main() {
+	local jobs=${QEMU_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)} list=0 opt all=() names=() n
+	local next=0 printed=0 passed=0 failed=0 running i f t_start
+	while getopts j:lh opt; do
+		case $opt in
+		j) jobs=$OPTARG ;;
+		l) list=1 ;;
+		*) echo "usage: $0 [-j JOBS] [-l] [NAME-SUBSTRING...]" >&2; return 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	mapfile -t all < <(list_tests "$TEST_FILE")
+	for n in "${all[@]}"; do
+		if (($# == 0)); then
+			names+=("$n")
+		else
+			for f; do [[ $n == *"$f"* ]] && { names+=("$n"); break; }; done
+		fi
+	done
+	if ((list)); then
+		printf '%s\n' "${names[@]}"
+		return 0
+	fi
+	if ((${#names[@]} == 0)); then
+		echo "no test matches: $*" >&2
+		echo "0 passed, 0 failed"
+		return 1
+	fi
+	if declare -F prepare >/dev/null; then
+		prepare || { echo "preparing the tests failed" >&2; return 1; }
+	fi
+	for f in "$B/tessera.elf" "$B/tessera.mb1" "$B/domains/hello.elf" "$B/domains/attack.elf"; do
+		[[ -f $f ]] || { echo "$f is missing: run make first" >&2; return 1; }
+	done
+	command -v "$QEMU_BIN" >/dev/null || { echo "$QEMU_BIN not found (scripts/deps.sh)" >&2; return 1; }
+	mkdir -p "$LOGDIR" "$ISODIR"
+	if declare -F setup >/dev/null; then
+		setup || { echo "test setup failed" >&2; return 1; }
+	fi
+	for n in "${names[@]}"; do rm -f "$LOGDIR/$n.result" "$LOGDIR/$n.time"; done
+
+	# On Ctrl-C or TERM, stop the QEMUs still running (each test records its PID).
+	rm -f "$LOGDIR"/*.pid
+	trap 'for f in "$LOGDIR"/*.pid; do [[ -e $f ]] && kill "$(cat "$f")" 2>/dev/null; rm -f "$f"; done
+		exit 130' INT TERM
+	# Start the slow boots first (OVMF takes seconds, -kernel a fraction of one): the
+	# suite ends sooner. Results are still printed in the order of the test file.
+	local launch=() slow=() medium=() fast=()
+	for n in "${names[@]}"; do
+		case $(t_reset; "test_$n"; echo "$T_BOOT") in
+		uefi) slow+=("$n") ;;
+		bios) medium+=("$n") ;;
+		*) fast+=("$n") ;;
+		esac
+	done
+	launch=("${slow[@]}" "${medium[@]}" "${fast[@]}")
+	t_start=$SECONDS
+	while ((printed < ${#names[@]})); do
+		running=0
+		for ((i = 0; i < next; i++)); do
+			[[ -e $LOGDIR/${launch[i]}.result ]] || running=$((running + 1))
+		done
+		while ((next < ${#launch[@]} && running < jobs)); do
+			n=${launch[next]}
+			{
+				(run_test "$n") >/dev/null 2>>"$LOGDIR/$n.harness.txt"
+				[[ -e $LOGDIR/$n.result ]] || printf 'FAIL %s: harness error (see %s)\n' "$n" \
+					"$LOGDIR/$n.harness.txt" >"$LOGDIR/$n.result"
+			} &
+			next=$((next + 1)) running=$((running + 1))
+		done
+		if [[ -e $LOGDIR/${names[printed]}.result ]]; then
+			cat "$LOGDIR/${names[printed]}.result"
+			if head -n 1 "$LOGDIR/${names[printed]}.result" | grep -q '^PASS '; then
+				passed=$((passed + 1))
+			else
+				failed=$((failed + 1))
+			fi
+			printed=$((printed + 1))
+			continue
+		fi
+		sleep 0.05
+	done
+	wait
+	for n in "${names[@]}"; do
+		[[ -s $LOGDIR/$n.harness.txt ]] || rm -f "$LOGDIR/$n.harness.txt"
+	done
+	{
+		for n in "${names[@]}"; do cat "$LOGDIR/$n.time" 2>/dev/null || echo "FAIL $n ?"; done
+		echo "total $((SECONDS - t_start))s with $jobs jobs: $passed passed, $failed failed"
+	} >"$LOGDIR/summary.txt"
+	echo "$passed passed, $failed failed"
+	((failed == 0))
+}

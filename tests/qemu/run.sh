@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# QEMU integration tests: boot Tessera (QEMU -kernel, GRUB on SeaBIOS, GRUB on OVMF)
+# and check its serial console and exit status.
+#
+#   tests/qemu/run.sh [-j JOBS] [-l] [NAME-SUBSTRING...]
+#
+# Runs scripts/deps.sh and `make all iso` first, unless TESSERA_QEMU_NO_BUILD is set
+# (`make qemu-test` sets it: it has done both). Prints "PASS name" or
+# "FAIL name: reason" (and the end of the serial log) per test, in order, then
+# "N passed, N failed". Logs: build/qemu-logs/NAME.log (serial), NAME.qemu.txt
+# (QEMU command line and stderr), summary.txt (timings). The test language is
+# described in tests/qemu/harness.sh. Exit status: 0 only if every test passed.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$QEMU_TESTS_DIR/harness.sh"
+cd "$ROOT" || exit 1
+TEST_FILE=$QEMU_TESTS_DIR/run.sh
+
+D=$B/domains
+H=$B/qemu-hostile
+
+# ---- helpers ---------------------------------------------------------------------
+
+# hello_runs NAME ID MIB: a hello domain was created, ran all its rounds and exited 0.
+hello_runs() {
+	require_order "tessera: domain $1 (id $2) created: $3 MiB" \
+		"[$1] hello from $1: domain $2, $3 MiB, ABI " \
+		"[$1] $1: round 1" "[$1] $1: round 2" "[$1] $1: round 3" "[$1] $1: done" \
+		"tessera: domain $1 (id $2) exited with code 0" \
+		"^tessera: all domains ended"
+}
+
+# attacker_destroyed NAME ID REASON: the attack ran and the core destroyed the attacker.
+attacker_destroyed() {
+	require_order "tessera: domain $1 (id $2) created" "[$1] $1: attacking" \
+		"tessera: domain $1 (id $2) destroyed: $3"
+	forbid "tessera: domain $1 (id $2) exited"
+}
+
+# The demo system: alpha (4 MiB) and beta (2 MiB) take turns, three rounds each.
+demo_modules() {
+	module "$D/hello.elf" domain=alpha mem=4M
+	module "$D/hello.elf" domain=beta mem=2M
+}
+demo_checks() {
+	hello_runs alpha 0 4
+	hello_runs beta 1 2
+	require_order "[alpha] alpha: round 1" "[beta] beta: round 1" \
+		"[alpha] alpha: round 2" "[beta] beta: round 2" \
+		"[alpha] alpha: round 3" "[beta] beta: round 3" "^tessera: all domains ended"
+	forbid "destroyed" "rejected"
+}
+
+# Before the tests: the tools and the images they boot.
+prepare() {
+	[[ -z ${TESSERA_QEMU_NO_BUILD:-} ]] || return 0
+	"$ROOT/scripts/deps.sh" >&2 || return 1
+	make -s -C "$ROOT" all iso >&2
+}
+
+# Hostile boot modules, made fresh for every run from the current hello.elf.
+setup() {
+	local hello=$D/hello.elf i
+	mkdir -p "$H"
+	# patched FILE OFFSET BYTES: overwrites bytes (printf escapes) of a copy of hello.elf.
+	patched() {
+		cp "$hello" "$1"
+		# shellcheck disable=SC2059 # the bytes are printf escapes
+		printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+	}
+	for i in 1 2 3 4 5 6 7 8; do # longer than an ELF header, so the magic is what fails
+		printf 'Line %d of a text file that is not a domain image.\n' "$i"
+	done >"$H/text.txt"
+	head -c 65536 /dev/urandom >"$H/random.bin"
+	printf 'R' | dd of="$H/random.bin" bs=1 conv=notrunc status=none # never "\177ELF"
+	head -c 32 "$hello" >"$H/short-header.elf"
+	head -c 1024 "$hello" >"$H/truncated.elf"      # headers intact, segment data cut off
+	patched "$H/bad-phoff.elf" 32 '\360\377\377\377\377\377\377\377' # e_phoff = 2^64 - 16
+	patched "$H/no-phdrs.elf" 56 '\000\000'          # e_phnum = 0
+	patched "$H/i386.elf" 18 '\003\000'              # e_machine = EM_386
+	patched "$H/entry-zero.elf" 24 '\000\000\000\000\000\000\000\000' # e_entry = 0
+}
+
+# ---- the demo, on every boot path ----------------------------------------------------
+
+test_demo_runs_two_domains_round_robin() {
+	boot kernel
+	demo_modules
+	demo_checks
+	require "booted by multiboot1"
+}
+
+test_grub_bios_iso_boots_demo() {
+	boot bios
+	iso "$B/tessera-test.iso"
+	demo_checks
+	require "booted by multiboot2"
+}
+
+test_grub_uefi_iso_boots_demo() {
+	boot uefi
+	iso "$B/tessera-test.iso"
+	demo_checks
+	require "booted by multiboot2"
+}
+
+# The release ISO has no debug_exit: after the demo the core halts the CPU for good.
+test_release_iso_halts_after_demo() {
+	boot bios
+	iso "$B/tessera.iso"
+	demo_checks
+	expect_halt
+}
+
+# ---- isolation: each attack destroys the attacker only -------------------------------
+
+test_nested_page_fault_past_end_destroys_only_attacker() {
+	module "$D/attack.elf" domain=oob-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	attacker_destroyed oob-1 0 "nested page fault at gpa 0x200000"
+	hello_runs good 1 2
+}
+
+test_write_far_outside_memory_destroys_only_attacker() {
+	module "$D/hello.elf" domain=good mem=2M
+	module "$D/attack.elf" domain=far-1 mem=4M
+	attacker_destroyed far-1 1 "nested page fault at gpa 0x3ff00000"
+	hello_runs good 0 2
+}
+
+test_port_io_is_forbidden() {
+	module "$D/attack.elf" domain=out-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	attacker_destroyed out-1 0 "forbidden instruction IN/OUT"
+	hello_runs good 1 2
+}
+
+test_msr_write_is_forbidden() {
+	module "$D/attack.elf" domain=msr-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	attacker_destroyed msr-1 0 "forbidden instruction RDMSR/WRMSR"
+	hello_runs good 1 2
+}
+
+test_vmrun_is_forbidden() {
+	module "$D/hello.elf" domain=good mem=2M
+	module "$D/attack.elf" domain=vmrun-1 mem=2M
+	attacker_destroyed vmrun-1 1 "forbidden instruction VMRUN"
+	hello_runs good 0 2
+}
+
+test_hlt_is_forbidden() {
+	module "$D/attack.elf" domain=hlt-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	attacker_destroyed hlt-1 0 "forbidden instruction HLT"
+	hello_runs good 1 2
+}
+
+test_triple_fault_destroys_only_attacker() {
+	module "$D/hello.elf" domain=left mem=2M
+	module "$D/attack.elf" domain=triple-1 mem=2M
+	module "$D/hello.elf" domain=right mem=2M
+	attacker_destroyed triple-1 1 "triple fault"
+	hello_runs left 0 2
+	hello_runs right 2 2
+}
+
+test_hostile_hypercall_arguments_fail_cleanly() {
+	module "$D/attack.elf" domain=hcall-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	require_order "[hcall-1] hcall-check ok version" "[hcall-1] hcall-check ok console good" \
+		"[hcall-1] hcall-1: 0 failures" "tessera: domain hcall-1 (id 0) exited with code 0"
+	forbid "hcall-check FAIL" "destroyed"
+	hello_runs good 1 2
+}
+
+# ---- malformed boot modules and command lines ----------------------------------------
+
+test_bad_module_cmdline_is_rejected_others_run() {
+	module "$D/hello.elf" domain=bad0 mem=3M
+	module "$D/hello.elf" domain=bad1 mem=2M colour=red
+	module "$D/hello.elf" mem=2M
+	module "$D/hello.elf" domain=Bad3 mem=2M
+	module "$D/hello.elf" domain=bad4 mem=2M mem=4M
+	module "$D/hello.elf" domain=bad5
+	module "$D/hello.elf" domain=bad6 mem=2G
+	module "$D/hello.elf" domain=bad7 mem=999999999999G
+	module "$D/hello.elf" domain=bad8 mem=2M stray
+	module "$D/hello.elf" domain=good mem=2M
+	require "tessera: module 0 rejected: mem must be a multiple of 2M from 2M to 1G" \
+		"tessera: module 1 rejected: unknown option 'colour'" \
+		"tessera: module 2 rejected: not a domain module (no domain=NAME)" \
+		"tessera: module 3 rejected: domain name must be 1-15 of [a-z0-9_-]" \
+		"tessera: module 4 rejected: option 'mem' given twice" \
+		"tessera: module 5 rejected: mem=SIZE is required" \
+		"tessera: module 6 rejected: mem must be a multiple of 2M from 2M to 1G" \
+		"tessera: module 7 rejected: mem must be a multiple of 2M from 2M to 1G" \
+		"tessera: module 8 rejected: unexpected word without '='"
+	forbid "domain bad" "[bad" "[Bad" "tessera: module 9 rejected"
+	hello_runs good 0 2
+}
+
+test_non_elf_module_is_rejected_others_run() {
+	module "$H/text.txt" domain=text mem=2M
+	module "$H/random.bin" domain=random mem=2M
+	module "$H/short-header.elf" domain=short mem=2M
+	module "$B/tessera.mb1" domain=elf32 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	require "tessera: module 0 rejected: not an ELF file" \
+		"tessera: module 1 rejected: not an ELF file" \
+		"tessera: module 2 rejected: image shorter than an ELF header" \
+		"tessera: module 3 rejected: not a little-endian ELF64 version 1 file"
+	forbid "tessera: module 4 rejected"
+	hello_runs good 0 2
+}
+
+test_corrupted_elf_module_is_rejected_others_run() {
+	module "$H/truncated.elf" domain=truncated mem=2M
+	module "$H/bad-phoff.elf" domain=phoff mem=2M
+	module "$H/no-phdrs.elf" domain=nophdrs mem=2M
+	module "$H/i386.elf" domain=i386 mem=2M
+	module "$H/entry-zero.elf" domain=entry mem=2M
+	module "$B/tessera.elf" domain=core mem=2M # linked at 2 MiB: past a 2 MiB domain
+	module "$D/hello.elf" domain=good mem=2M
+	require "tessera: module 0 rejected: segment data outside the image" \
+		"tessera: module 1 rejected: program headers outside the image" \
+		"tessera: module 2 rejected: program header count out of range" \
+		"tessera: module 3 rejected: not an x86-64 executable" \
+		"tessera: module 4 rejected: entry point not inside an executable segment" \
+		"tessera: module 5 rejected: segment outside the domain's memory"
+	forbid "tessera: module 6 rejected"
+	hello_runs good 0 2
+}
+
+test_no_domains_exits_with_no_domains_code() {
+	module "$H/text.txt" domain=text mem=2M
+	module "$D/hello.elf" domain=odd mem=3M
+	expect_status 65
+	require_order "tessera: module 0 rejected: not an ELF file" \
+		"tessera: module 1 rejected: mem must be a multiple of 2M" "^tessera: no domain to run"
+	forbid "created:"
+}
+
+test_no_modules_exits_with_no_domains_code() {
+	expect_status 65
+	require "0 modules" "^tessera: no domain to run"
+}
+
+# The core parses debug_exit from its command line, so a line it rejects never arms
+# the exit port: the core halts (cli; hlt) and QEMU keeps running. The harness
+# checks the halt through the monitor; exiting with 67 would pass as well.
+test_bad_core_cmdline_is_rejected() {
+	core_cmdline "debug_exit=on bogus=1"
+	module "$D/hello.elf" domain=good mem=2M
+	expect_halt 67
+	require "^tessera: core command line rejected: unknown option 'bogus'"
+	forbid "created:" "[good]"
+}
+
+test_bad_core_cmdline_value_is_rejected() {
+	core_cmdline "debug_exit=yes"
+	module "$D/hello.elf" domain=good mem=2M
+	expect_halt 67
+	require "^tessera: core command line rejected: debug_exit must be on or off"
+	forbid "created:" "[good]"
+}
+
+# ---- the same properties through GRUB (multiboot2, modules without file names) -------
+
+test_port_io_is_forbidden_under_grub_bios() {
+	boot bios
+	module "$D/attack.elf" domain=out-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	attacker_destroyed out-1 0 "forbidden instruction IN/OUT"
+	hello_runs good 1 2
+}
+
+test_bad_module_cmdline_is_rejected_under_grub_bios() {
+	boot bios
+	module "$D/hello.elf" domain=bad0 mem=3M
+	module "$H/text.txt" domain=text mem=2M
+	module "$D/hello.elf" domain=bad2 mem=2M stray
+	module "$D/hello.elf" domain=good mem=2M
+	require "tessera: module 0 rejected: mem must be a multiple of 2M from 2M to 1G" \
+		"tessera: module 1 rejected: not an ELF file" \
+		"tessera: module 2 rejected: unexpected word without '='"
+	hello_runs good 0 2
+}
+
+test_nested_page_fault_destroys_only_attacker_under_grub_uefi() {
+	boot uefi
+	module "$D/hello.elf" domain=good mem=2M
+	module "$D/attack.elf" domain=oob-1 mem=2M
+	attacker_destroyed oob-1 1 "nested page fault at gpa 0x200000"
+	hello_runs good 0 2
+}
+
+test_hostile_hypercall_arguments_fail_cleanly_under_grub_uefi() {
+	boot uefi
+	module "$D/attack.elf" domain=hcall-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	require_order "[hcall-1] hcall-check ok version" "[hcall-1] hcall-check ok console good" \
+		"[hcall-1] hcall-1: 0 failures" "tessera: domain hcall-1 (id 0) exited with code 0"
+	forbid "hcall-check FAIL" "destroyed"
+	hello_runs good 1 2
+}
+
+harness_main "$@"
