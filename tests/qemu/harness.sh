@@ -15,6 +15,8 @@
 #   require_order PATTERN...  must appear in this order, each on a later line
 #   forbid PATTERN...         must not appear
 #   time_limit SECONDS        kill QEMU after this long (default by boot path)
+#   monitor_when PATTERN CMD  once PATTERN is in the serial log, send CMD to the QEMU
+#                             monitor (e.g. nmi); several run in the order given
 # Patterns are fixed strings; a leading '^' anchors one at the start of a line.
 # Every test also forbids DEFAULT_FORBIDDEN.
 #
@@ -29,7 +31,7 @@ declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120)
 
 t_reset() {
 	T_BOOT=kernel T_CMDLINE=debug_exit=on T_ISO= T_STATUS=33 T_HALT=0 T_TIME=
-	T_MODULES=() T_RULES=() T_NGROUPS=0
+	T_MODULES=() T_RULES=() T_NGROUPS=0 T_MON=()
 }
 boot() { T_BOOT=$1; }
 core_cmdline() { T_CMDLINE=$1; }
@@ -49,6 +51,7 @@ require_order() {
 	for p; do T_RULES+=("O$T_NGROUPS	$p"); done
 }
 time_limit() { T_TIME=$1; }
+monitor_when() { T_MON+=("$1	$2"); }
 
 # All test names, in the order they are defined in the given file.
 list_tests() {
@@ -114,7 +117,7 @@ run_test() {
 		{ fail_now "bad test description: $(tail -1 "$err")"; return; }
 
 	mon=(-monitor none)
-	if ((T_HALT)); then
+	if ((T_HALT)) || ((${#T_MON[@]})); then
 		rm -f "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
 		mkfifo "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
 		mon=(-monitor "pipe:$LOGDIR/$name.mon")
@@ -127,6 +130,22 @@ run_test() {
 	pid=$!
 	echo "$pid" >"$LOGDIR/$name.pid"
 
+	if ((${#T_MON[@]})) && ! ((T_HALT)); then
+		# Send each monitor command once its trigger line has appeared.
+		exec {min}<>"$LOGDIR/$name.mon.in" {mout}<>"$LOGDIR/$name.mon.out"
+		local deadline=$((SECONDS + secs - 1)) k=0 pat cmd
+		while ((k < ${#T_MON[@]})) && kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+			pat=${T_MON[k]%%	*} cmd=${T_MON[k]#*	}
+			if [[ -s $log ]] && grep -qF -- "$pat" "$log"; then
+				printf '%s\n' "$cmd" >&"$min"
+				printf 'monitor: %s (after "%s")\n' "$cmd" "$pat" >>"$err"
+				k=$((k + 1))
+				continue
+			fi
+			sleep 0.05
+		done
+		((k == ${#T_MON[@]})) || reasons+=("monitor command ${T_MON[k]#*	} was never sent")
+	fi
 	if ((T_HALT)); then
 		# Wait for the required output, then ask the monitor whether the CPU halted.
 		# Read-write opens never block, even if QEMU is already gone.
@@ -153,6 +172,10 @@ run_test() {
 	fi
 	wait "$pid"
 	status=$?
+	if ((${#T_MON[@]})) && ! ((T_HALT)); then
+		exec {min}>&- {mout}>&-
+		rm -f "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
+	fi
 	rm -f "$LOGDIR/$name.pid"
 	t1=$(date +%s.%N)
 

@@ -165,6 +165,25 @@ test_triple_fault_destroys_only_attacker() {
 	hello_runs right 2 2
 }
 
+test_debug_register_access_is_forbidden() {
+	module "$D/attack.elf" domain=dr-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	attacker_destroyed dr-1 0 "forbidden instruction MOV DR"
+	hello_runs good 1 2
+}
+
+# Platform NMIs (watchdogs, BMCs) reach the host after an intercepted guest NMI: the
+# core must dismiss them, not stop the machine.
+test_nmi_while_a_domain_runs_does_not_stop_the_core() {
+	module "$D/attack.elf" domain=wait-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	monitor_when "[wait-1] wait-1: attacking" nmi
+	monitor_when "[wait-1] wait-1: attacking" nmi
+	require_order "[wait-1] wait-1: attacking" "[wait-1] wait-1: waited" \
+		"tessera: domain wait-1 (id 0) exited with code 0"
+	hello_runs good 1 2
+}
+
 test_hostile_hypercall_arguments_fail_cleanly() {
 	module "$D/attack.elf" domain=hcall-1 mem=2M
 	module "$D/hello.elf" domain=good mem=2M
