@@ -1,0 +1,18 @@
+/* Hosted build: the console and halt interface of the machine layer, simulated in tests/sim/sim.c. */
+#ifndef ARCH_CONSOLE_H
+#define ARCH_CONSOLE_H
+#include <core/types.h>
+#include <tessera/debug_exit.h>
+
+enum arch_halt_reason {
+	ARCH_HALT_DONE = TESSERA_EXIT_ALL_DONE,
+	ARCH_HALT_NO_DOMAINS = TESSERA_EXIT_NO_DOMAINS,
+	ARCH_HALT_BAD_BOOT = TESSERA_EXIT_BAD_BOOT,
+	ARCH_HALT_PANIC = TESSERA_EXIT_PANIC,
+	ARCH_HALT_EXCEPTION = TESSERA_EXIT_EXCEPTION,
+};
+
+void arch_console_write(const char *s, size_t n);
+void arch_set_debug_exit(bool on);
+_Noreturn void arch_halt(enum arch_halt_reason why);
+#endif

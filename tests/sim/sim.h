@@ -1,0 +1,55 @@
+/*
+ * The simulated machine the hosted core runs on: physical memory is a
+ * buffer, the console is a capture buffer, arch_halt returns to the test,
+ * and the virtualization backend replays exits a test scripted per domain.
+ */
+#ifndef SIM_H
+#define SIM_H
+#include <core/domain.h>
+#include <core/virt.h>
+#include <arch/console.h>
+#include <arch/mm.h>
+
+/* Writable view of simulated physical memory; aborts the test when out of range. */
+void *sim_phys(uint64_t pa, uint64_t len);
+
+/* Console capture: everything the core printed since the last reset, NUL-terminated. */
+const char *sim_console(void);
+void sim_console_reset(void);
+bool sim_debug_exit(void);
+
+/* Run fn(arg); returns the arch_halt reason if it halted, -1 if it returned. */
+int sim_catch_halt(void (*fn)(void *), void *arg);
+
+/* Scripted exits, one queue per domain id, consumed by virt_vcpu_run. */
+#define SIM_QUEUE_MAX 64
+#define SIM_TRACE_MAX 1024
+/* Runaway guard: a scheduler that never stops aborts the test. */
+#define SIM_RUNS_MAX 100000
+
+void sim_script_hcall(uint32_t domid, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
+void sim_script_exit(uint32_t domid, enum vexit_reason reason, uint64_t gpa, const char *what);
+
+/* One virt_vcpu_run call: which domain ran, RAX as it re-entered, the exit it took. */
+struct sim_run {
+	uint32_t domid;
+	uint64_t rax_in;
+	enum vexit_reason reason;
+	uint64_t nr; /* hypercall number for VEXIT_HYPERCALL */
+};
+uint32_t sim_trace_len(void);
+const struct sim_run *sim_trace(uint32_t i);
+
+/* Backend behaviour and counters. */
+struct sim_virt {
+	int fail_init, fail_domain_init, fail_vcpu_init; /* returned by the hooks when non-zero */
+	uint32_t domain_inits, domain_teardowns, guest_setups, vcpu_inits;
+	uint32_t teardown_errors; /* teardown of a domain the backend did not set up */
+	uint64_t last_entry;
+};
+extern struct sim_virt sim_virt;
+#define SIM_DOMAIN_OVERHEAD PAGE_SIZE
+
+/* Forget scripts, trace, counters, failure injection and console output. */
+void sim_reset(void);
+#endif
