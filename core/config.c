@@ -144,15 +144,27 @@ int config_parse_core(const char *cmdline, struct core_config *cc, const char **
 	if (rc)
 		return rc;
 	memset(cc, 0, sizeof(*cc));
+	/* Every valid option still takes effect when another is bad, so a test machine
+	 * that asked for debug_exit learns that the core refused to start. */
 	for (uint32_t i = 0; i < n; i++) {
+		const char *err = NULL;
+		const struct word *arg = NULL;
 		if (key_is(&w[i], "debug_exit")) {
 			if (w[i].vlen == 2 && !memcmp(w[i].val, "on", 2))
 				cc->debug_exit = true;
 			else if (!(w[i].vlen == 3 && !memcmp(w[i].val, "off", 3)))
-				return fail(why, "debug_exit must be on or off", NULL);
+				err = "debug_exit must be on or off";
+		} else if (key_is(&w[i], "selftest")) {
+			if (w[i].vlen == 4 && !memcmp(w[i].val, "trap", 4))
+				cc->selftest_trap = true;
+			else
+				err = "selftest must be trap";
 		} else {
-			return fail(why, "unknown option '%.*s'", &w[i]);
+			err = "unknown option '%.*s'";
+			arg = &w[i];
 		}
+		if (err && !rc) /* the first error is the one reported */
+			rc = fail(why, err, arg);
 	}
-	return 0;
+	return rc;
 }

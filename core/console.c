@@ -110,6 +110,29 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+/*
+ * One terminal, many writers. A line belongs to whoever wrote last; when a
+ * different writer takes over an open line it is ended first, so every
+ * domain line starts with its [name] prefix and every core line starts at
+ * column 0 — a domain cannot make its text look like the core's.
+ */
+static const struct domain *line_owner; /* NULL: the core */
+static bool line_open;                  /* the last byte written was not '\n' */
+
+static void emit(const char *s, size_t n)
+{
+	arch_console_write(s, n);
+	if (n)
+		line_open = s[n - 1] != '\n';
+}
+
+static void take_line(const struct domain *d)
+{
+	if (line_open && line_owner != d)
+		emit("\n", 1);
+	line_owner = d;
+}
+
 void kprintf(const char *fmt, ...)
 {
 	char buf[256];
@@ -117,7 +140,8 @@ void kprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	arch_console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	take_line(NULL);
+	emit(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 _Noreturn void panic(const char *fmt, ...)
@@ -132,30 +156,34 @@ _Noreturn void panic(const char *fmt, ...)
 }
 
 /* Guest bytes never reach the terminal raw: escape sequences could forge core output. */
-void console_write_untrusted(const char *prefix, bool *midline, const uint8_t *buf, size_t len)
+void console_write_untrusted(const struct domain *d, const uint8_t *buf, size_t len)
 {
 	char line[128];
 	size_t pos = 0;
+	bool at_start;
+
+	take_line(d);
+	at_start = !line_open;
 	for (size_t i = 0; i < len; i++) {
 		uint8_t c = buf[i];
 		if (pos > sizeof(line) - 8 - TESSERA_NAME_MAX) {
-			arch_console_write(line, pos);
+			emit(line, pos);
 			pos = 0;
 		}
-		if (!*midline) {
-			pos += (size_t)ksnprintf(line + pos, sizeof(line) - pos, "[%s] ", prefix);
-			*midline = true;
+		if (at_start) {
+			pos += (size_t)ksnprintf(line + pos, sizeof(line) - pos, "[%s] ", d->name);
+			at_start = false;
 		}
 		if (c == '\n') {
 			line[pos++] = '\n';
-			*midline = false;
+			at_start = true;
 		} else if (c >= 0x20 && c < 0x7f && c != '\\') {
 			line[pos++] = (char)c;
 		} else {
 			pos += (size_t)ksnprintf(line + pos, sizeof(line) - pos, "\\x%02x", c);
 		}
 	}
-	arch_console_write(line, pos);
+	emit(line, pos);
 }
 
 int64_t hc_console_write(struct vcpu *v, const uint64_t *args)
@@ -166,6 +194,6 @@ int64_t hc_console_write(struct vcpu *v, const uint64_t *args)
 		return -TESSERA_EINVAL;
 	if (guest_copy_in(v->dom, buf, gpa, len))
 		return -TESSERA_EFAULT;
-	console_write_untrusted(v->dom->name, &v->dom->console_midline, buf, (size_t)len);
+	console_write_untrusted(v->dom, buf, (size_t)len);
 	return (int64_t)len;
 }

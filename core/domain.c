@@ -47,6 +47,14 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 		*why = "too many domains";
 		return -TESSERA_ENOSPC;
 	}
+	/* Names label console output (and, later, policy): they must be unique. */
+	for (uint32_t i = 0; i < DOMAIN_MAX; i++) {
+		if (domains[i].state == DOMAIN_RUNNING &&
+		    !memcmp(domains[i].name, dc->name, sizeof(dc->name))) {
+			*why = "a domain with this name is already running";
+			return -TESSERA_EEXIST;
+		}
+	}
 	rc = elf_check(img, img_size, dc->mem, &ei, why);
 	if (rc)
 		return rc;
@@ -79,6 +87,7 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 	*out = d;
 	return 0;
 out_mem:
+	memset(d->mem, 0, d->mem_size);
 	frame_free(d->mem_pa, d->mem_size / PAGE_SIZE);
 	memset(d, 0, sizeof(*d));
 	return rc;

@@ -40,11 +40,14 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 
 	kprintf("tessera: core ABI %u.%u, booted by %s, %u memory regions, %u modules\n",
 		TESSERA_ABI_MAJOR, TESSERA_ABI_MINOR, bi->loader, bi->nregions, bi->nmodules);
-	if (config_parse_core(bi->cmdline, &cc, &why)) {
+	int rc = config_parse_core(bi->cmdline, &cc, &why);
+	arch_set_debug_exit(cc.debug_exit);
+	if (rc) {
 		kprintf("tessera: core command line rejected: %s\n", why);
 		arch_halt(ARCH_HALT_BAD_BOOT);
 	}
-	arch_set_debug_exit(cc.debug_exit);
+	if (cc.selftest_trap)
+		arch_selftest_trap();
 	if (bootinfo_check(bi, core_start, core_end, &why)) {
 		kprintf("tessera: boot information rejected: %s\n", why);
 		arch_halt(ARCH_HALT_BAD_BOOT);

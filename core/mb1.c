@@ -97,8 +97,8 @@ int mb1_parse(uint64_t info_pa, struct boot_info *bi, const char **why)
 		uint32_t e[4];
 		struct boot_module *m = &bi->modules[i];
 		memcpy(e, mods + i * 4, sizeof(e));
-		if (e[1] <= e[0])
-			return fail(why, "module is empty or ends before it starts");
+		if (e[1] < e[0])
+			return fail(why, "module ends before it starts");
 		m->start = e[0];
 		m->end = e[1];
 		rc = read_str(m->cmdline, e[2], why);

@@ -108,8 +108,8 @@ int mb2_parse(uint64_t info_pa, struct boot_info *bi, const char **why)
 			m = &bi->modules[bi->nmodules];
 			memcpy(&s, t + 8, 4);
 			memcpy(&e, t + 12, 4);
-			if (e <= s)
-				return fail(why, "module is empty or ends before it starts");
+			if (e < s)
+				return fail(why, "module ends before it starts");
 			m->start = s;
 			m->end = e;
 			rc = copy_str(m->cmdline, t + 16, tag.size - 16, why);

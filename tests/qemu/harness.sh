@@ -14,6 +14,7 @@
 #   require PATTERN...        each must appear in the serial log
 #   require_order PATTERN...  must appear in this order, each on a later line
 #   forbid PATTERN...         must not appear
+#   allow PATTERN...          lift these from DEFAULT_FORBIDDEN for this test
 #   time_limit SECONDS        kill QEMU after this long (default by boot path)
 #   monitor_when PATTERN CMD  once PATTERN is in the serial log, send CMD to the QEMU
 #                             monitor (e.g. nmi); several run in the order given
@@ -31,7 +32,7 @@ declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120)
 
 t_reset() {
 	T_BOOT=kernel T_CMDLINE=debug_exit=on T_ISO= T_STATUS=33 T_HALT=0 T_TIME=
-	T_MODULES=() T_RULES=() T_NGROUPS=0 T_MON=()
+	T_MODULES=() T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=()
 }
 boot() { T_BOOT=$1; }
 core_cmdline() { T_CMDLINE=$1; }
@@ -45,6 +46,7 @@ expect_status() { T_STATUS=$1; }
 expect_halt() { T_HALT=1 T_STATUS=${1:-}; }
 require() { local p; for p; do T_RULES+=("R	$p"); done; }
 forbid() { local p; for p; do T_RULES+=("F	$p"); done; }
+allow() { T_ALLOW+=("$@"); }
 require_order() {
 	local p
 	T_NGROUPS=$((T_NGROUPS + 1))
@@ -197,7 +199,11 @@ run_test() {
 	fi
 	{
 		printf '%s\n' "${T_RULES[@]}"
-		printf 'F\t%s\n' "${DEFAULT_FORBIDDEN[@]}"
+		local f a
+		for f in "${DEFAULT_FORBIDDEN[@]}"; do
+			for a in "${T_ALLOW[@]}"; do [[ $f == "$a" ]] && continue 2; done
+			printf 'F\t%s\n' "$f"
+		done
 	} >"$rules"
 	if [[ ! -e $log ]]; then
 		reasons+=("no serial log")

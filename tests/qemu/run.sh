@@ -73,6 +73,7 @@ setup() {
 	done >"$H/text.txt"
 	head -c 65536 /dev/urandom >"$H/random.bin"
 	printf 'R' | dd of="$H/random.bin" bs=1 conv=notrunc status=none # never "\177ELF"
+: >"$H/empty.bin"
 	head -c 32 "$hello" >"$H/short-header.elf"
 	head -c 1024 "$hello" >"$H/truncated.elf"      # headers intact, segment data cut off
 	patched "$H/bad-phoff.elf" 32 '\360\377\377\377\377\377\377\377' # e_phoff = 2^64 - 16
@@ -265,23 +266,49 @@ test_no_modules_exits_with_no_domains_code() {
 	require "0 modules" "^tessera: no domain to run"
 }
 
-# The core parses debug_exit from its command line, so a line it rejects never arms
-# the exit port: the core halts (cli; hlt) and QEMU keeps running. The harness
-# checks the halt through the monitor; exiting with 67 would pass as well.
+# Valid options take effect even when another is bad, so the exit port reports 67.
 test_bad_core_cmdline_is_rejected() {
-	core_cmdline "debug_exit=on bogus=1"
+	core_cmdline "bogus=1 debug_exit=on"
 	module "$D/hello.elf" domain=good mem=2M
-	expect_halt 67
+	expect_status 67
 	require "^tessera: core command line rejected: unknown option 'bogus'"
 	forbid "created:" "[good]"
 }
 
+# Without a valid debug_exit the port is never armed: the core halts (cli; hlt) for
+# good and QEMU keeps running; the harness checks the halt through the monitor.
 test_bad_core_cmdline_value_is_rejected() {
 	core_cmdline "debug_exit=yes"
 	module "$D/hello.elf" domain=good mem=2M
-	expect_halt 67
+	expect_halt
 	require "^tessera: core command line rejected: debug_exit must be on or off"
 	forbid "created:" "[good]"
+}
+
+# selftest=trap faults in host mode on purpose: the IDT must report it and stop
+# with the exception code.
+test_host_exception_is_reported_and_stops_the_core() {
+	core_cmdline "debug_exit=on selftest=trap"
+	module "$D/hello.elf" domain=good mem=2M
+	expect_status 127
+	require_order "^tessera: HOST EXCEPTION #UD vector 6 error 0x0" "  rip " "  rax " \
+		"  r13 " "  cr0 "
+	forbid "created:" "[good]"
+	allow "HOST EXCEPTION"
+}
+
+test_empty_module_is_rejected_others_run() {
+	module "$H/empty.bin" domain=empty mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	require "^tessera: module 0 rejected: image shorter than an ELF header"
+	hello_runs good 0 2
+}
+
+test_second_domain_with_the_same_name_is_rejected() {
+	module "$D/hello.elf" domain=twin mem=2M
+	module "$D/hello.elf" domain=twin mem=4M
+	require "^tessera: module 1 rejected: a domain with this name is already running"
+	hello_runs twin 0 2
 }
 
 # ---- the same properties through GRUB (multiboot2, modules without file names) -------

@@ -97,6 +97,11 @@ _Noreturn void arch_halt(enum arch_halt_reason why)
 	longjmp(*halt_jmp, 1);
 }
 
+void arch_selftest_trap(void)
+{
+	arch_halt(ARCH_HALT_EXCEPTION);
+}
+
 int sim_catch_halt(void (*fn)(void *), void *arg)
 {
 	jmp_buf jb, *prev = halt_jmp;

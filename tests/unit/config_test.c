@@ -205,3 +205,22 @@ TEST(config_core_unknown_key_is_rejected)
 	CHECK_EQ(core("tessera.elf debug_exit=on quiet"), -TESSERA_EINVAL);
 	CHECK_STREQ(why, "unexpected word without '='");
 }
+
+TEST(config_core_valid_options_apply_even_when_another_is_bad)
+{
+	CHECK_EQ(core("bogus=1 debug_exit=on"), -TESSERA_EINVAL);
+	CHECK_STREQ(why, "unknown option 'bogus'");
+	CHECK(cc.debug_exit);
+	CHECK_EQ(core("debug_exit=on selftest=boom bogus=1"), -TESSERA_EINVAL);
+	CHECK_STREQ(why, "selftest must be trap");
+	CHECK(cc.debug_exit);
+	CHECK(!cc.selftest_trap);
+}
+
+TEST(config_core_selftest_trap)
+{
+	CHECK_EQ(core("selftest=trap"), 0);
+	CHECK(cc.selftest_trap);
+	CHECK_EQ(core(""), 0);
+	CHECK(!cc.selftest_trap);
+}

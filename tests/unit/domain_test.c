@@ -196,3 +196,17 @@ TEST(domain_name_of_maximum_length_is_kept)
 	CHECK_EQ(hcall(&d->vcpu, TESSERA_HC_console_write, 0x200000, 1, 0, 0, 0), 1);
 	CHECK_STREQ(sim_console(), "[abcdefghijklmno] x");
 }
+
+TEST(domain_name_is_free_again_once_its_domain_is_gone)
+{
+	machine_frames_init();
+	struct domain *a = make_domain("alpha", MEM), *b = NULL;
+	const char *why = NULL;
+	struct img im;
+	img_default(&im);
+	CHECK_EQ(try_domain("alpha", MEM, &im, &b, &why), -TESSERA_EEXIST);
+	CHECK_STREQ(why, "a domain with this name is already running");
+	domain_destroy(a);
+	CHECK_EQ(try_domain("alpha", MEM, &im, &b, &why), 0);
+	CHECK_EQ(b->state, DOMAIN_RUNNING);
+}

@@ -1,5 +1,6 @@
 /* The hypercall dispatcher and every handler, on a real domain made from an ELF image. */
 #include "util.h"
+#include <core/console.h>
 #include <core/frame.h>
 #include <core/hypercall.h>
 #include <tessera/errno.h>
@@ -224,6 +225,45 @@ TEST(console_write_cannot_forge_core_line)
 	CHECK_STREQ(sim_console(), "[alpha] x\\x0dtessera: domain beta destroyed\n");
 }
 
+/* An open line taken over by another writer is ended first: "[b] tessera: ..." can
+ * never start a line without its prefix, and a core line always starts at column 0. */
+TEST(console_line_left_open_cannot_be_used_to_forge_core_lines)
+{
+	machine_frames_init();
+	struct domain *a = make_domain("forge", MEM);
+	struct domain *b = make_domain("beta", MEM);
+	const char *fake = "tessera: domain beta (id 1) destroyed\n";
+	sim_console_reset();
+	poke(a, 0x200000, "x", 1);
+	poke(a, 0x200100, fake, strlen(fake));
+	poke(b, 0x200000, "hi\n", 3);
+	CHECK_EQ(hcall(&a->vcpu, TESSERA_HC_console_write, 0x200000, 1, 0, 0, 0), 1);
+	CHECK_EQ(hcall(&b->vcpu, TESSERA_HC_console_write, 0x200000, 3, 0, 0, 0), 3);
+	CHECK_EQ(hcall(&a->vcpu, TESSERA_HC_console_write, 0x200100, strlen(fake), 0, 0, 0),
+		 (int64_t)strlen(fake));
+	CHECK_STREQ(sim_console(), "[forge] x\n[beta] hi\n[forge] tessera: domain beta (id 1) destroyed\n");
+}
+
+TEST(console_core_message_after_open_domain_line_starts_a_new_line)
+{
+	struct domain *d = setup();
+	poke(d, 0x200000, "partial", 7);
+	CHECK_EQ(hcall(&d->vcpu, TESSERA_HC_console_write, 0x200000, 7, 0, 0, 0), 7);
+	kprintf("tessera: real\n");
+	CHECK_EQ(hcall(&d->vcpu, TESSERA_HC_console_write, 0x200000, 7, 0, 0, 0), 7);
+	CHECK_STREQ(sim_console(), "[alpha] partial\ntessera: real\n[alpha] partial");
+}
+
+/* The same domain may finish its own line across writes. */
+TEST(console_domain_continues_its_own_open_line)
+{
+	struct domain *d = setup();
+	poke(d, 0x200000, "ab\n", 3);
+	CHECK_EQ(hcall(&d->vcpu, TESSERA_HC_console_write, 0x200000, 2, 0, 0, 0), 2);
+	CHECK_EQ(hcall(&d->vcpu, TESSERA_HC_console_write, 0x200001, 2, 0, 0, 0), 2);
+	CHECK_STREQ(sim_console(), "[alpha] abb\n");
+}
+
 /* The longest possible expansion (every byte escaped, with newlines) is printed whole. */
 TEST(console_write_fully_escaped_max_write_is_printed_whole)
 {
@@ -284,7 +324,7 @@ TEST(console_write_long_name_and_every_line_length_is_printed_whole)
 			}
 		}
 		*w = '\0';
-		d->console_midline = false;
+		kprintf("%s", ""); /* ends the open line, as any other writer would */
 		sim_console_reset();
 		memcpy(d->mem + 0x200000, buf, sizeof(buf));
 		CHECK_EQ(hcall(&d->vcpu, TESSERA_HC_console_write, 0x200000, sizeof(buf), 0, 0, 0),

@@ -185,3 +185,52 @@ TEST(core_skips_module_it_cannot_address)
 	CHECK_HAS(sim_console(), "module 0 rejected: image not addressable\n");
 	CHECK_HAS(sim_console(), "domain near (id 0) exited with code 3\n");
 }
+
+/* Options that are valid still apply when another is bad: the test machine asked
+ * for debug_exit, so it must learn that the core refused to start. */
+TEST(core_reports_rejected_command_line_through_debug_exit)
+{
+	begin("/boot/tessera.elf bogus=1 debug_exit=on", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	CHECK_EQ(boot(), ARCH_HALT_BAD_BOOT);
+	CHECK_HAS(sim_console(), "tessera: core command line rejected: unknown option 'bogus'\n");
+	CHECK(sim_debug_exit());
+	CHECK_EQ(sim_virt.domain_inits, 0);
+}
+
+TEST(core_selftest_trap_faults_before_any_domain_is_created)
+{
+	begin("/boot/tessera.elf debug_exit=on selftest=trap", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	CHECK_EQ(boot(), ARCH_HALT_EXCEPTION);
+	CHECK_EQ(sim_virt.domain_inits, 0);
+}
+
+/* An empty file given as a module is that module's problem, not the boot's. */
+TEST(core_rejects_empty_module_and_runs_the_others)
+{
+	begin("/boot/tessera.elf", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	const char *line = "empty domain=e mem=2M";
+	uint32_t p = tag(3, 16 + (uint32_t)strlen(line) + 1);
+	put32(p, (uint32_t)MOD_PA(1));
+	put32(p + 4, (uint32_t)MOD_PA(1));
+	memcpy(info + p + 8, line, strlen(line) + 1);
+	nmods++;
+	sim_script_hcall(0, TESSERA_HC_exit, 0, 0, 0);
+	CHECK_EQ(boot(), ARCH_HALT_DONE);
+	CHECK_HAS(sim_console(), "tessera: module 1 rejected: image shorter than an ELF header\n");
+	CHECK_HAS(sim_console(), "tessera: domain alpha (id 0) exited with code 0\n");
+}
+
+/* Names label console lines (and later policy): a second "alpha" is refused. */
+TEST(core_rejects_second_domain_with_the_same_name)
+{
+	begin("/boot/tessera.elf", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	module("hello.elf domain=alpha mem=4M");
+	sim_script_hcall(0, TESSERA_HC_exit, 0, 0, 0);
+	CHECK_EQ(boot(), ARCH_HALT_DONE);
+	CHECK_HAS(sim_console(), "tessera: module 1 rejected: a domain with this name is already running\n");
+	CHECK_EQ(count_of(sim_console(), "created"), 1);
+}

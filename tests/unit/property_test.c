@@ -163,7 +163,7 @@ TEST(mb2_random_corruption_is_rejected_or_consistent)
 			CHECK(range_add_ok(bi.regions[i].base, bi.regions[i].len, &end));
 		}
 		for (uint32_t i = 0; i < bi.nmodules; i++) {
-			CHECK(bi.modules[i].end > bi.modules[i].start);
+			CHECK(bi.modules[i].end >= bi.modules[i].start);
 			CHECK(bi.modules[i].end <= BOOT_PHYS_LIMIT);
 			CHECK(strnlen(bi.modules[i].cmdline, BOOT_CMDLINE_MAX) < BOOT_CMDLINE_MAX);
 		}

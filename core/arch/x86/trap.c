@@ -18,6 +18,11 @@ static const char *const trap_names[32] = {
 
 _Noreturn void trap_report(const struct trap_frame *f);
 
+void arch_selftest_trap(void)
+{
+	__asm__ volatile("ud2");
+}
+
 _Noreturn void trap_report(const struct trap_frame *f)
 {
 	const char *name = f->vector < 32 && trap_names[f->vector] ? trap_names[f->vector] : "interrupt";

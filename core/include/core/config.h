@@ -12,6 +12,7 @@ struct domain_config {
 
 struct core_config {
 	bool debug_exit;
+	bool selftest_trap; /* selftest=trap: fault in host mode to prove the trap report */
 };
 
 int config_parse_domain(const char *cmdline, struct domain_config *dc, const char **why);

@@ -31,7 +31,6 @@ struct domain {
 	uint8_t *mem;      /* the same memory as the core sees it */
 	uint64_t mem_size;
 	int64_t exit_code;
-	bool console_midline;
 	struct vcpu vcpu;
 	struct arch_domain arch;
 };

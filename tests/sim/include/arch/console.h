@@ -15,4 +15,6 @@ enum arch_halt_reason {
 void arch_console_write(const char *s, size_t n);
 void arch_set_debug_exit(bool on);
 _Noreturn void arch_halt(enum arch_halt_reason why);
+/* selftest=trap: the simulated machine "faults" by halting with the exception code. */
+void arch_selftest_trap(void);
 #endif

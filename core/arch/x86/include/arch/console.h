@@ -14,4 +14,6 @@ enum arch_halt_reason {
 void arch_console_write(const char *s, size_t n);
 void arch_set_debug_exit(bool on);
 _Noreturn void arch_halt(enum arch_halt_reason why);
+/* Raise an exception in host mode (selftest=trap): the trap report must follow. */
+void arch_selftest_trap(void);
 #endif
