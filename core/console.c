@@ -3,7 +3,7 @@
 #include <core/guest.h>
 #include <core/hypercall.h>
 #include <core/lib.h>
-#include <arch/console.h>
+#include <core/arch.h>
 #include <tessera/errno.h>
 
 struct fmt_out {

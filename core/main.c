@@ -7,7 +7,7 @@
 #include <core/main.h>
 #include <core/sched.h>
 #include <core/virt.h>
-#include <arch/console.h>
+#include <core/arch.h>
 #include <tessera/hypercall.h>
 
 static void start_module(const struct boot_module *m, uint32_t i)

@@ -7,7 +7,7 @@
 #define SIM_H
 #include <core/domain.h>
 #include <core/virt.h>
-#include <arch/console.h>
+#include <core/arch.h>
 #include <arch/mm.h>
 
 /* Writable view of simulated physical memory; aborts the test when out of range. */

@@ -1,5 +1,5 @@
 /* COM1 console and the halt path (with the test machine's exit port). */
-#include <arch/console.h>
+#include <core/arch.h>
 #include <arch/cpu.h>
 
 #define COM1 0x3f8

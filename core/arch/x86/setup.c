@@ -2,7 +2,7 @@
 #include <core/bootinfo.h>
 #include <core/console.h>
 #include <core/main.h>
-#include <arch/console.h>
+#include <core/arch.h>
 #include <arch/cpu.h>
 
 #define MB1_BOOT_MAGIC 0x2badb002u

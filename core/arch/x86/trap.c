@@ -1,6 +1,6 @@
 /* Host-mode exceptions are core bugs: report everything and stop. */
 #include <core/console.h>
-#include <arch/console.h>
+#include <core/arch.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
 

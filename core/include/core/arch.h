@@ -1,6 +1,10 @@
-/* Hosted build: the console and halt interface of the machine layer, simulated in tests/sim/sim.c. */
-#ifndef ARCH_CONSOLE_H
-#define ARCH_CONSOLE_H
+/*
+ * What the machine layer provides to the portable core: console output and the
+ * way the core stops. core/arch/x86 implements it for the image, tests/sim for
+ * the hosted build.
+ */
+#ifndef CORE_ARCH_H
+#define CORE_ARCH_H
 #include <core/types.h>
 #include <tessera/debug_exit.h>
 
@@ -15,6 +19,6 @@ enum arch_halt_reason {
 void arch_console_write(const char *s, size_t n);
 void arch_set_debug_exit(bool on);
 _Noreturn void arch_halt(enum arch_halt_reason why);
-/* selftest=trap: the simulated machine "faults" by halting with the exception code. */
+/* Raise an exception in host mode (selftest=trap): the trap report must follow. */
 void arch_selftest_trap(void);
 #endif
