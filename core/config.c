@@ -151,9 +151,11 @@ int config_parse_core(const char *cmdline, struct core_config *cc, const char **
 		const struct word *arg = NULL;
 		if (key_is(&w[i], "debug_exit")) {
 			if (w[i].vlen == 2 && !memcmp(w[i].val, "on", 2))
-				cc->debug_exit = true;
+				cc->debug_exit = DEBUG_EXIT_QEMU;
+			else if (w[i].vlen == 5 && !memcmp(w[i].val, "bochs", 5))
+				cc->debug_exit = DEBUG_EXIT_BOCHS;
 			else if (!(w[i].vlen == 3 && !memcmp(w[i].val, "off", 3)))
-				err = "debug_exit must be on or off";
+				err = "debug_exit must be on, bochs or off";
 		} else if (key_is(&w[i], "selftest")) {
 			if (w[i].vlen == 4 && !memcmp(w[i].val, "trap", 4))
 				cc->selftest_trap = true;

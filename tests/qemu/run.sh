@@ -281,7 +281,7 @@ test_bad_core_cmdline_value_is_rejected() {
 	core_cmdline "debug_exit=yes"
 	module "$D/hello.elf" domain=good mem=2M
 	expect_halt
-	require "^tessera: core command line rejected: debug_exit must be on or off"
+	require "^tessera: core command line rejected: debug_exit must be on, bochs or off"
 	forbid "created:" "[good]"
 }
 

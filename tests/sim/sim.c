@@ -48,7 +48,7 @@ void *sim_phys(uint64_t pa, uint64_t len)
 
 static char console_buf[1 << 18];
 static size_t console_len;
-static bool debug_exit;
+static enum debug_exit_mode debug_exit;
 static jmp_buf *halt_jmp;
 static int halt_reason;
 
@@ -76,9 +76,14 @@ void sim_console_reset(void)
 	console_buf[0] = '\0';
 }
 
-void arch_set_debug_exit(bool on)
+void arch_set_debug_exit(enum debug_exit_mode mode)
 {
-	debug_exit = on;
+	debug_exit = mode;
+}
+
+enum debug_exit_mode sim_debug_exit_mode(void)
+{
+	return debug_exit != DEBUG_EXIT_OFF;
 }
 
 bool sim_debug_exit(void)

@@ -17,6 +17,7 @@ void *sim_phys(uint64_t pa, uint64_t len);
 const char *sim_console(void);
 void sim_console_reset(void);
 bool sim_debug_exit(void);
+enum debug_exit_mode sim_debug_exit_mode(void);
 
 /* Run fn(arg); returns the arch_halt reason if it halted, -1 if it returned. */
 int sim_catch_halt(void (*fn)(void *), void *arg);

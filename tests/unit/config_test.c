@@ -184,6 +184,10 @@ TEST(config_core_debug_exit_on_and_off)
 	CHECK(!cc.debug_exit);
 	CHECK_EQ(core("tessera.elf"), 0);
 	CHECK(!cc.debug_exit);
+	CHECK_EQ(core("debug_exit=on"), 0);
+	CHECK_EQ(cc.debug_exit, DEBUG_EXIT_QEMU);
+	CHECK_EQ(core("debug_exit=bochs"), 0);
+	CHECK_EQ(cc.debug_exit, DEBUG_EXIT_BOCHS);
 }
 
 TEST(config_core_debug_exit_bad_value_is_rejected)
@@ -192,7 +196,7 @@ TEST(config_core_debug_exit_bad_value_is_rejected)
 			      "debug_exit=ON", "debug_exit=o" };
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_EQ(core(bad[i]), -TESSERA_EINVAL);
-		CHECK_STREQ(why, "debug_exit must be on or off");
+		CHECK_STREQ(why, "debug_exit must be on, bochs or off");
 	}
 	CHECK_EQ(core("debug_exit=on debug_exit=off"), -TESSERA_EINVAL);
 	CHECK_STREQ(why, "option 'debug_exit' given twice");

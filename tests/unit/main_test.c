@@ -132,7 +132,7 @@ TEST(core_rejects_bad_core_command_line_before_anything_runs)
 	begin("/boot/tessera.elf debug_exit=maybe", 64 * MiB);
 	module("hello.elf domain=alpha mem=2M");
 	CHECK_EQ(boot(), ARCH_HALT_BAD_BOOT);
-	CHECK_HAS(sim_console(), "tessera: core command line rejected: debug_exit must be on or off\n");
+	CHECK_HAS(sim_console(), "tessera: core command line rejected: debug_exit must be on, bochs or off\n");
 	CHECK_EQ(sim_trace_len(), 0);
 	CHECK_EQ(sim_virt.domain_inits, 0);
 }

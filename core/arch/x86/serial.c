@@ -1,10 +1,11 @@
 /* COM1 console and the halt path (with the test machine's exit port). */
 #include <core/arch.h>
 #include <arch/cpu.h>
+#include <core/console.h>
 
 #define COM1 0x3f8
 
-static bool debug_exit;
+static enum debug_exit_mode debug_exit;
 
 void serial_init(void);
 
@@ -36,15 +37,30 @@ void arch_console_write(const char *s, size_t n)
 	}
 }
 
-void arch_set_debug_exit(bool on)
+void arch_set_debug_exit(enum debug_exit_mode mode)
 {
-	debug_exit = on;
+	debug_exit = mode;
+}
+
+/* Bochs can only tell success from failure; the serial line carries the code. */
+static void bochs_exit(enum arch_halt_reason why)
+{
+	static const char shutdown[] = "Shutdown";
+	kprintf("tessera: debug exit 0x%x\n", (unsigned)why);
+	if (why == ARCH_HALT_DONE) {
+		__asm__ volatile("xchg %bx, %bx");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(shutdown) - 1; i++)
+		outb(0x8900, (uint8_t)shutdown[i]);
 }
 
 _Noreturn void arch_halt(enum arch_halt_reason why)
 {
-	if (debug_exit)
+	if (debug_exit == DEBUG_EXIT_QEMU)
 		outl(TESSERA_DEBUG_EXIT_PORT, (uint32_t)why);
+	else if (debug_exit == DEBUG_EXIT_BOCHS)
+		bochs_exit(why);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

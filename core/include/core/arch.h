@@ -17,7 +17,13 @@ enum arch_halt_reason {
 };
 
 void arch_console_write(const char *s, size_t n);
-void arch_set_debug_exit(bool on);
+/* Test machines only: how the core reports that it stopped (debug_exit=). */
+enum debug_exit_mode {
+	DEBUG_EXIT_OFF = 0,
+	DEBUG_EXIT_QEMU,  /* "on": the code to QEMU's isa-debug-exit port */
+	DEBUG_EXIT_BOCHS, /* "bochs": magic breakpoint on success, port 0x8900 shutdown otherwise */
+};
+void arch_set_debug_exit(enum debug_exit_mode mode);
 _Noreturn void arch_halt(enum arch_halt_reason why);
 /* Raise an exception in host mode (selftest=trap): the trap report must follow. */
 void arch_selftest_trap(void);

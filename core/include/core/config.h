@@ -2,6 +2,7 @@
 #ifndef CORE_CONFIG_H
 #define CORE_CONFIG_H
 #include <core/types.h>
+#include <core/arch.h>
 #include <tessera/hypercall.h>
 
 struct domain_config {
@@ -11,7 +12,7 @@ struct domain_config {
 };
 
 struct core_config {
-	bool debug_exit;
+	enum debug_exit_mode debug_exit;
 	bool selftest_trap; /* selftest=trap: fault in host mode to prove the trap report */
 };
 
