@@ -82,3 +82,15 @@ void cpu_init(void)
 	/* FXSAVE/FXRSTOR of guest state needs OSFXSR; the core itself never uses SSE. */
 	fpu_cpu_init();
 }
+
+/* What a domain sees of CPUID: the host's values, virtualization hidden, hypervisor bit set. */
+void cpuid_guest(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	cpuid(leaf, sub, r);
+	if (leaf == 1)
+		r[2] = (r[2] & ~(1u << 5)) | (1u << 31); /* no VMX */
+	if (leaf == 0x80000001)
+		r[2] &= ~(1u << 2);                      /* no SVM */
+	if (leaf == 0x8000000a)
+		r[0] = r[1] = r[2] = r[3] = 0;
+}

@@ -4,6 +4,7 @@
 #include <core/lib.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
+#include <arch/stage2.h>
 #include <arch/mm.h>
 #include <arch/vmcb.h>
 #include "virt_backend.h"
@@ -51,21 +52,13 @@ static int svm_probe(void)
 	return nasids > 1 ? 0 : -1;
 }
 
-static uint64_t zalloc(uint64_t pages)
-{
-	uint64_t pa = frame_alloc(pages, PAGE_SIZE);
-	if (pa)
-		memset(phys_to_virt(pa), 0, pages * PAGE_SIZE);
-	return pa;
-}
-
 static int svm_cpu_init(void)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	hsave_pa = zalloc(1);
-	host_save_pa = zalloc(1);
-	iopm_pa = zalloc(3);
-	msrpm_pa = zalloc(2);
+	hsave_pa = page_zalloc();
+	host_save_pa = page_zalloc();
+	iopm_pa = frame_alloc(3, PAGE_SIZE);
+	msrpm_pa = frame_alloc(2, PAGE_SIZE);
 	if (!hsave_pa || !host_save_pa || !iopm_pa || !msrpm_pa)
 		return -1;
 	/* Every port and every MSR is intercepted: a domain owns no hardware yet. */
@@ -76,30 +69,12 @@ static int svm_cpu_init(void)
 	return 0;
 }
 
-/* Guest-physical [0, mem) -> host [mem_pa, mem_pa + mem) with 2 MiB pages; nothing else. */
 static int svm_domain_init(struct domain *d)
 {
-	uint64_t *pml4, *pdpt, *pd;
-	for (int i = 0; i < NPT_PAGES; i++) {
-		d->arch.npt_pages[i] = zalloc(1);
-		if (!d->arch.npt_pages[i])
-			goto fail;
-	}
-	pml4 = phys_to_virt(d->arch.npt_pages[0]);
-	pdpt = phys_to_virt(d->arch.npt_pages[1]);
-	pd = phys_to_virt(d->arch.npt_pages[2]);
-	pml4[0] = d->arch.npt_pages[1] | NPT_P | NPT_RW | NPT_US;
-	pdpt[0] = d->arch.npt_pages[2] | NPT_P | NPT_RW | NPT_US;
-	for (uint64_t i = 0; i < d->mem_size / TESSERA_DOMAIN_MEM_ALIGN; i++)
-		pd[i] = (d->mem_pa + i * TESSERA_DOMAIN_MEM_ALIGN) | NPT_P | NPT_RW | NPT_US | NPT_PS;
-	d->arch.npt_root = d->arch.npt_pages[0];
+	if (stage2_build(d, NPT_P | NPT_RW | NPT_US, NPT_P | NPT_RW | NPT_US | NPT_PS))
+		return -1;
 	d->arch.asid = 1 + d->id % (nasids - 1);
 	return 0;
-fail:
-	for (int i = 0; i < NPT_PAGES; i++)
-		if (d->arch.npt_pages[i])
-			frame_free(d->arch.npt_pages[i], 1);
-	return -1;
 }
 
 static void svm_domain_teardown(struct domain *d)
@@ -108,24 +83,14 @@ static void svm_domain_teardown(struct domain *d)
 	if (asid_owner[d->arch.asid] == v)
 		asid_owner[d->arch.asid] = NULL;
 	fpu_forget(v);
-	for (int i = 0; i < NPT_PAGES; i++) {
-		if (d->arch.npt_pages[i]) {
-			memset(phys_to_virt(d->arch.npt_pages[i]), 0, PAGE_SIZE);
-			frame_free(d->arch.npt_pages[i], 1);
-			d->arch.npt_pages[i] = 0;
-		}
-	}
-	if (v->arch.vmcb_pa) {
-		memset(phys_to_virt(v->arch.vmcb_pa), 0, PAGE_SIZE);
-		frame_free(v->arch.vmcb_pa, 1);
-		v->arch.vmcb_pa = 0;
-	}
+	stage2_free(d);
+	page_scrub_free(&v->arch.vmcb_pa);
 }
 
 static uint64_t svm_domain_overhead(const struct domain *d)
 {
 	(void)d;
-	return (NPT_PAGES + 1) * PAGE_SIZE; /* nested tables + VMCB */
+	return (STAGE2_PAGES + 1) * PAGE_SIZE; /* nested tables + VMCB */
 }
 
 static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib, uint32_t limit)
@@ -137,7 +102,7 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t entry)
 {
 	struct domain *d = v->dom;
 	struct vmcb *vm;
-	v->arch.vmcb_pa = zalloc(1);
+	v->arch.vmcb_pa = page_zalloc();
 	if (!v->arch.vmcb_pa)
 		return -1;
 	vm = phys_to_virt(v->arch.vmcb_pa);
@@ -157,7 +122,7 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t entry)
 	vm->asid = d->arch.asid;
 	vm->int_ctl = 1ULL << 24; /* V_INTR_MASKING: guest IF never gates host interrupts */
 	vm->np_enable = 1;
-	vm->n_cr3 = d->arch.npt_root;
+	vm->n_cr3 = d->arch.stage2[0];
 	seg(&vm->cs, 0x08, SEG_CODE64, 0xffffffff);
 	seg(&vm->ds, 0x10, SEG_DATA, 0xffffffff);
 	seg(&vm->es, 0x10, SEG_DATA, 0xffffffff);
@@ -213,17 +178,10 @@ static const char *forbidden_name(uint64_t code)
 	}
 }
 
-/* CPUID is answered from the host's values with virtualization hidden. */
 static void svm_cpuid(struct vcpu *v, struct vmcb *vm)
 {
 	uint32_t r[4];
-	cpuid((uint32_t)vm->rax, (uint32_t)v->regs.rcx, r);
-	if ((uint32_t)vm->rax == 1)
-		r[2] = (r[2] & ~(1u << 5)) | (1u << 31); /* no VMX; hypervisor present */
-	if ((uint32_t)vm->rax == 0x80000001)
-		r[2] &= ~CPUID_SVM;
-	if ((uint32_t)vm->rax == 0x8000000a)
-		r[0] = r[1] = r[2] = r[3] = 0;
+	cpuid_guest((uint32_t)vm->rax, (uint32_t)v->regs.rcx, r);
 	vm->rax = r[0];
 	v->regs.rbx = r[1];
 	v->regs.rcx = r[2];

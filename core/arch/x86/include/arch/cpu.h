@@ -63,4 +63,5 @@ static inline void write_cr4(uint64_t v)
 }
 
 void cpu_init(void);
+void cpuid_guest(uint32_t leaf, uint32_t sub, uint32_t r[4]);
 #endif

@@ -1,0 +1,12 @@
+#ifndef ARCH_STAGE2_H
+#define ARCH_STAGE2_H
+#include <core/domain.h>
+
+/* A zeroed page from the frame allocator (0 when none is left). */
+uint64_t page_zalloc(void);
+/* Zero, free and forget a page allocated by page_zalloc (no-op for 0). */
+void page_scrub_free(uint64_t *pa);
+
+int stage2_build(struct domain *d, uint64_t table_bits, uint64_t leaf_bits);
+void stage2_free(struct domain *d);
+#endif
