@@ -6,8 +6,13 @@
 int main(void);
 long rt_main(void);
 
+int rt_use_vmcall;
+
 long rt_main(void)
 {
+	uint32_t a = 0, b, c = 0, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	rt_use_vmcall = b == 0x756e6547; /* "Genu"ineIntel */
 	return main();
 }
 

@@ -5,6 +5,7 @@
  *   far-*     write far outside its memory, where another domain could live
  *   out-*     port I/O          msr-*    WRMSR to EFER
  *   vmrun-*   VMRUN             hlt-*    HLT
+ *   virt-*    the CPU vendor's own virtualization instruction (VMXON or VMRUN)
  *   dr-*      write a debug register (not switched between domains)
  *   wait-*    not an attack: busy for a few seconds, then exit 0 (a window for host events)
  *   triple-*  triple fault      hcall-*  hostile hypercall arguments (must all fail cleanly)
@@ -70,6 +71,12 @@ int main(void)
 		__asm__ volatile("vmrun" : : "a"(0));
 	} else if (starts("dr")) {
 		__asm__ volatile("mov %0, %%dr0" : : "r"(0x1000UL));
+	} else if (starts("virt")) {
+		static uint64_t region;
+		if (rt_use_vmcall)
+			__asm__ volatile("vmxon %0" : : "m"(region));
+		else
+			__asm__ volatile("vmrun" : : "a"(0));
 	} else if (starts("hlt")) {
 		__asm__ volatile("hlt");
 	} else if (starts("triple")) {

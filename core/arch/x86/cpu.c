@@ -94,3 +94,10 @@ void cpuid_guest(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	if (leaf == 0x8000000a)
 		r[0] = r[1] = r[2] = r[3] = 0;
 }
+
+void cpu_host_tables(uint64_t *gdt_base, uint64_t *idt_base, uint64_t *tss_base)
+{
+	*gdt_base = (uint64_t)(uintptr_t)gdt;
+	*idt_base = (uint64_t)(uintptr_t)idt;
+	*tss_base = (uint64_t)(uintptr_t)&tss;
+}

@@ -2,7 +2,7 @@
 #include <core/lib.h>
 #include "virt_backend.h"
 
-static const struct virt_backend *const backends[] = { &svm_backend };
+static const struct virt_backend *const backends[] = { &svm_backend, &vmx_backend };
 static const struct virt_backend *be;
 
 int virt_init(void)

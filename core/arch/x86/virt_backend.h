@@ -15,5 +15,5 @@ struct virt_backend {
 	void (*vcpu_run)(struct vcpu *v, struct vexit *x);
 };
 
-extern const struct virt_backend svm_backend;
+extern const struct virt_backend svm_backend, vmx_backend;
 #endif

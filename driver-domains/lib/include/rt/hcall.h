@@ -5,16 +5,25 @@
 #include <tessera/hypercall.h>
 #include <tessera/errno.h>
 
+/* VMCALL on Intel, VMMCALL on AMD (the other vendor's is #UD): set by the runtime at entry. */
+extern int rt_use_vmcall;
+
 static inline long tessera_hcall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 				 uint64_t a4)
 {
 	long ret;
 	register uint64_t r10 __asm__("r10") = a3;
 	register uint64_t r8 __asm__("r8") = a4;
-	__asm__ volatile("vmmcall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8)
-			 : "memory");
+	if (rt_use_vmcall)
+		__asm__ volatile("vmcall"
+				 : "=a"(ret)
+				 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8)
+				 : "memory");
+	else
+		__asm__ volatile("vmmcall"
+				 : "=a"(ret)
+				 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8)
+				 : "memory");
 	return ret;
 }
 

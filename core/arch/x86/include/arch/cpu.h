@@ -64,4 +64,6 @@ static inline void write_cr4(uint64_t v)
 
 void cpu_init(void);
 void cpuid_guest(uint32_t leaf, uint32_t sub, uint32_t r[4]);
+/* Where this CPU's descriptor tables live (VMX host state). */
+void cpu_host_tables(uint64_t *gdt_base, uint64_t *idt_base, uint64_t *tss_base);
 #endif
