@@ -1,4 +1,10 @@
-/* Round-robin scheduling of domains on one CPU; a domain runs until it yields or ends. */
+/*
+ * Round-robin scheduling of domains on one CPU. A domain runs until it
+ * yields, ends, or its slice (SCHED_SLICE_US) runs out: the slice timer's
+ * interrupt forces an exit, so a domain that never yields cannot starve
+ * the others.
+ */
+#include <core/arch.h>
 #include <core/hypercall.h>
 #include <core/sched.h>
 #include <core/vcpu.h>
@@ -15,9 +21,12 @@ bool sched_step(void)
 			continue;
 		sched_next = (id + 1) % DOMAIN_MAX;
 		d->vcpu.yielded = false;
+		arch_timer_arm(SCHED_SLICE_US);
 		while (d->state == DOMAIN_RUNNING && !d->vcpu.yielded) {
 			virt_vcpu_run(&d->vcpu, &x);
 			vcpu_handle_exit(&d->vcpu, &x);
+			if (arch_timer_expired())
+				break;
 		}
 		return true;
 	}

@@ -8,6 +8,9 @@
  *   virt-*    the CPU vendor's own virtualization instruction (VMXON or VMRUN)
  *   dr-*      write a debug register (not switched between domains)
  *   wait-*    not an attack: busy for a few seconds, then exit 0 (a window for host events)
+ *   spin-*    never yields for many time slices, then exits 0: others must run meanwhile
+ *   spinsti-* the same with interrupts enabled (Bochs exits on a physical interrupt only
+ *             when the guest's IF is set; real CPUs and QEMU do regardless)
  *   triple-*  triple fault      hcall-*  hostile hypercall arguments (must all fail cleanly)
  * Each attack that is stopped never returns here; reaching the end is a failure.
  */
@@ -83,6 +86,13 @@ int main(void)
 		/* An empty IDT turns the first exception into a triple fault. */
 		struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = { 0, 0 };
 		__asm__ volatile("lidt %0; ud2" : : "m"(idtr));
+	} else if (starts("spin")) {
+		if (starts("spinsti"))
+			__asm__ volatile("sti"); /* physical interrupts exit to the core, never reach us */
+		for (volatile unsigned long i = 0; i < 60000000UL; i++)
+			;
+		rt_printf("%s: spun\n", si.name);
+		return 0;
 	} else if (starts("wait")) {
 		for (volatile unsigned long i = 0; i < 1000000000UL; i++)
 			;

@@ -122,7 +122,7 @@ int sim_catch_halt(void (*fn)(void *), void *arg)
 
 struct sim_exit {
 	struct vexit x;
-	bool hcall;
+	bool hcall, timer;
 	uint64_t nr, a[3];
 };
 
@@ -131,6 +131,28 @@ static struct {
 	uint32_t head, tail;
 } queues[DOMAIN_MAX];
 static struct sim_run trace[SIM_TRACE_MAX];
+static bool timer_fired;
+static uint32_t timer_arms;
+
+void arch_timer_arm(uint32_t usec)
+{
+	(void)usec;
+	timer_arms++;
+	timer_fired = false;
+}
+
+bool arch_timer_expired(void)
+{
+	bool t = timer_fired;
+	timer_fired = false;
+	return t;
+}
+
+uint32_t sim_timer_arms(void)
+{
+	return timer_arms;
+}
+
 static uint32_t ntrace, nruns;
 struct sim_virt sim_virt;
 
@@ -139,6 +161,8 @@ void sim_reset(void)
 	memset(queues, 0, sizeof(queues));
 	memset(&sim_virt, 0, sizeof(sim_virt));
 	ntrace = nruns = 0;
+	timer_fired = false;
+	timer_arms = 0;
 	sim_console_reset();
 }
 
@@ -171,6 +195,13 @@ void sim_script_exit(uint32_t domid, enum vexit_reason reason, uint64_t gpa, con
 	e->x.gpa = gpa;
 	e->x.info = 0x5e;
 	e->x.what = what;
+}
+
+void sim_script_timer(uint32_t domid)
+{
+	struct sim_exit *e = push(domid);
+	e->x.reason = VEXIT_IGNORED;
+	e->timer = true;
 }
 
 uint32_t sim_trace_len(void)
@@ -251,6 +282,8 @@ void virt_vcpu_run(struct vcpu *v, struct vexit *x)
 	if (ntrace < SIM_TRACE_MAX)
 		trace[ntrace++] = (struct sim_run){ id, v->regs.rax, e.x.reason, e.nr };
 	v->arch.runs++;
+	if (e.timer)
+		timer_fired = true;
 	if (e.hcall) {
 		v->regs.rax = e.nr;
 		v->regs.rdi = e.a[0];

@@ -30,6 +30,9 @@ int sim_catch_halt(void (*fn)(void *), void *arg);
 
 void sim_script_hcall(uint32_t domid, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
 void sim_script_exit(uint32_t domid, enum vexit_reason reason, uint64_t gpa, const char *what);
+/* The slice timer fires while domid runs (an ignored exit, as a physical interrupt is). */
+void sim_script_timer(uint32_t domid);
+uint32_t sim_timer_arms(void);
 
 /* One virt_vcpu_run call: which domain ran, RAX as it re-entered, the exit it took. */
 struct sim_run {

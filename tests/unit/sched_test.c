@@ -203,3 +203,30 @@ TEST(sched_console_output_then_crash_keeps_output_and_reason)
 	CHECK_STREQ(sim_console(), "[a] dying\ntessera: domain a (id 0) destroyed: nested page fault "
 				   "at gpa 0x40000000 (rip 0x100013)\n");
 }
+
+/* A domain that never yields loses the CPU when its slice timer fires. */
+TEST(sched_slice_timer_preempts_a_domain_that_never_yields)
+{
+	boot(2);
+	sim_script_hcall(0, TESSERA_HC_version, 0, 0, 0);
+	sim_script_timer(0);
+	sim_script_hcall(0, TESSERA_HC_version, 0, 0, 0);
+	sim_script_timer(0);
+	EXIT(0, 0);
+	Y(1); Y(1); EXIT(1, 0);
+	sched_run();
+	CHECK_STREQ(order(), "00100101");
+	CHECK_EQ(domain_live_count(), 0);
+}
+
+/* Every turn starts with a fresh slice, whether the last one ended by yield or timer. */
+TEST(sched_arms_a_fresh_slice_for_every_turn)
+{
+	boot(2);
+	sim_script_timer(0);
+	EXIT(0, 0);
+	Y(1); EXIT(1, 0);
+	sched_run();
+	CHECK_STREQ(order(), "0101");
+	CHECK_EQ(sim_timer_arms(), 4);
+}

@@ -67,6 +67,10 @@ _start:
 2:	mov %ecx, %eax
 	shl $21, %eax
 	or $0x83, %eax              /* present, writable, 2 MiB */
+	cmp $2032, %ecx             /* 0xfe000000 and up: APIC, IOAPIC, TPM: uncached */
+	jb 3f
+	or $0x18, %eax              /* PCD, PWT */
+3:
 	mov %eax, (%ebx,%ecx,8)
 	mov %ecx, %eax
 	shr $11, %eax               /* high half of the physical address */
@@ -92,12 +96,12 @@ _start:
 
 no_long_mode:
 	mov $msg_no_lm, %esi
-3:	lodsb
+6:	lodsb
 	test %al, %al
 	jz 4f
 	mov $0x3f8, %dx
 	out %al, %dx
-	jmp 3b
+	jmp 6b
 4:	hlt
 	jmp 4b
 

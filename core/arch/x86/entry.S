@@ -7,10 +7,13 @@ isr_stubs:
 	.set vec, 0
 	.rept 256
 	.balign 16
-	.if vec == 2
+	.if vec == 2 || vec == 0xff
 	/* An NMI is platform noise here (watchdog, BMC); an intercepted guest NMI lands
-	 * in the host after STGI. Nothing to do, and never worth stopping the machine. */
+	 * in the host after STGI. Nothing to do, and never worth stopping the machine.
+	 * The APIC's spurious vector needs no EOI either. */
 	iretq
+	.elseif vec == 0x20
+	jmp timer_entry
 	.else
 	.if !(vec == 8 || vec == 10 || vec == 11 || vec == 12 || vec == 13 || vec == 14 || vec == 17 || vec == 21 || vec == 29 || vec == 30)
 	pushq $0
@@ -25,6 +28,35 @@ isr_stubs:
 	.endif
 	.set vec, vec + 1
 	.endr
+
+/* The slice timer: caller-saved registers only, the C side is tiny. */
+timer_entry:
+	push %rax
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	mov %rsp, %rax
+	and $-16, %rsp
+	push %rax
+	sub $8, %rsp
+	call apic_timer_interrupt
+	add $8, %rsp
+	pop %rsp
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rax
+	iretq
 
 /* Frame layout must match struct trap_frame in trap.c. */
 isr_common:

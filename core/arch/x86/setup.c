@@ -3,6 +3,7 @@
 #include <core/console.h>
 #include <core/main.h>
 #include <core/arch.h>
+#include <arch/apic.h>
 #include <arch/cpu.h>
 
 #define MB1_BOOT_MAGIC 0x2badb002u
@@ -37,6 +38,7 @@ _Noreturn void arch_entry(uint32_t magic, uint32_t info)
 	pic_mask();
 	cpu_init();
 	kprintf("\ntessera: starting\n");
+	apic_init();
 	if (magic == MB2_BOOT_MAGIC)
 		rc = mb2_parse(info, &boot_info, &why);
 	else if (magic == MB1_BOOT_MAGIC)

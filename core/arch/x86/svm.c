@@ -2,6 +2,7 @@
 #include <core/console.h>
 #include <core/frame.h>
 #include <core/lib.h>
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/stage2.h>
@@ -246,6 +247,9 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 		x->reason = VEXIT_SHUTDOWN;
 		break;
 	case VMEXIT_INTR:
+		apic_take_interrupts();
+		x->reason = VEXIT_IGNORED;
+		break;
 	case VMEXIT_NMI:
 	case VMEXIT_SMI:
 	case VMEXIT_INIT:

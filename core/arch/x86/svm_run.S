@@ -49,11 +49,15 @@ svm_enter:
 	mov R_R15(%rax), %r15
 
 	mov (%rsp), %rax        /* vmcb */
+	/* With GIF clear, STI lets nothing in here, but VMRUN records IF=1: with
+	 * V_INTR_MASKING that is what makes a physical interrupt exit the guest. */
 	clgi
+	sti
 	vmload %rax
 	vmrun %rax
 	vmsave %rax
 
+	cli
 	mov 8(%rsp), %rax       /* regs */
 	mov %rbx, R_RBX(%rax)
 	mov %rcx, R_RCX(%rax)

@@ -2,6 +2,7 @@
 #include <core/console.h>
 #include <core/frame.h>
 #include <core/lib.h>
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/mm.h>
@@ -411,6 +412,10 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 			x->reason = VEXIT_SHUTDOWN;
 			return;
 		case EXIT_EXTERNAL_INTR:
+			apic_take_interrupts();
+			vmx_reinject();
+			x->reason = VEXIT_IGNORED;
+			return;
 		case EXIT_INIT:
 		case EXIT_SIPI:
 			vmx_reinject();

@@ -25,6 +25,11 @@ enum debug_exit_mode {
 };
 void arch_set_debug_exit(enum debug_exit_mode mode);
 _Noreturn void arch_halt(enum arch_halt_reason why);
+/* Preemption: a one-shot timer for the running vCPU's slice. */
+void arch_timer_arm(uint32_t usec);
+/* True (once) when the armed slice has run out since it was armed. */
+bool arch_timer_expired(void);
+
 /* Raise an exception in host mode (selftest=trap): the trap report must follow. */
 void arch_selftest_trap(void);
 #endif

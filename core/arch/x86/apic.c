@@ -1,0 +1,100 @@
+/*
+ * Local APIC timer: the scheduler's one-shot slice timer. Calibrated once
+ * against the PIT (channel 2, gated through port 0x61). Its interrupt only
+ * records that the slice ended; it reaches the core when a domain's
+ * interrupt exit lets it in (see apic_take_interrupts).
+ */
+#include <core/arch.h>
+#include <core/console.h>
+#include <arch/apic.h>
+#include <arch/cpu.h>
+
+#define MSR_APIC_BASE 0x1b
+#define APIC_ENABLE   (1ULL << 11)
+#define APIC_EOI      0x0b0
+#define APIC_SVR      0x0f0
+#define APIC_LVT_TIMER 0x320
+#define APIC_LVT_LINT0 0x350
+#define APIC_LVT_LINT1 0x360
+#define APIC_TIMER_INIT 0x380
+#define APIC_TIMER_CUR  0x390
+#define APIC_TIMER_DIV  0x3e0
+#define LVT_MASKED    (1u << 16)
+#define PIT_HZ        1193182u
+#define CALIBRATE_MS  10u
+
+static volatile uint32_t *apic;
+static uint32_t ticks_per_ms;
+static volatile bool slice_over;
+
+static uint32_t rd(uint32_t reg)
+{
+	return apic[reg / 4];
+}
+
+static void wr(uint32_t reg, uint32_t v)
+{
+	apic[reg / 4] = v;
+}
+
+/* Count APIC ticks over CALIBRATE_MS of PIT time; bounded in case the PIT is absent. */
+static uint32_t calibrate(void)
+{
+	uint32_t count = PIT_HZ * CALIBRATE_MS / 1000;
+	outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01)); /* gate on, speaker off */
+	outb(0x43, 0xb0);                                  /* ch 2, lo/hi, mode 0 */
+	outb(0x42, (uint8_t)count);
+	outb(0x42, (uint8_t)(count >> 8));
+	wr(APIC_TIMER_INIT, 0xffffffffu);
+	for (uint32_t spin = 0; spin < 100000000u && !(inb(0x61) & 0x20); spin++)
+		;
+	uint32_t elapsed = 0xffffffffu - rd(APIC_TIMER_CUR);
+	wr(APIC_TIMER_INIT, 0);
+	return elapsed / CALIBRATE_MS;
+}
+
+void apic_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	wrmsr(MSR_APIC_BASE, base | APIC_ENABLE);
+	apic = (volatile uint32_t *)(uintptr_t)(base & 0xfffff000u);
+	wr(APIC_SVR, 0x100 | APIC_VEC_SPURIOUS);
+	wr(APIC_LVT_LINT0, LVT_MASKED);
+	wr(APIC_LVT_LINT1, LVT_MASKED);
+	wr(APIC_TIMER_DIV, 0x3); /* divide by 16 */
+	wr(APIC_LVT_TIMER, LVT_MASKED | APIC_VEC_TIMER);
+	ticks_per_ms = calibrate();
+	if (!ticks_per_ms) {
+		kprintf("tessera: APIC timer did not calibrate; assuming 100 MHz / 16\n");
+		ticks_per_ms = 6250;
+	}
+	wr(APIC_LVT_TIMER, APIC_VEC_TIMER); /* one-shot, unmasked */
+	kprintf("tessera: APIC timer %u ticks/ms\n", ticks_per_ms);
+}
+
+void apic_timer_interrupt(void)
+{
+	slice_over = true;
+	wr(APIC_EOI, 0);
+}
+
+/* The host runs with interrupts off; this window lets pending ones be taken. */
+void apic_take_interrupts(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
+void arch_timer_arm(uint32_t usec)
+{
+	uint64_t ticks = (uint64_t)ticks_per_ms * usec / 1000;
+	apic_take_interrupts(); /* a stale expiry must not cut the next slice short */
+	slice_over = false;
+	wr(APIC_TIMER_INIT, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks) : 1);
+}
+
+bool arch_timer_expired(void)
+{
+	bool t = slice_over;
+	slice_over = false;
+	return t;
+}
