@@ -20,6 +20,12 @@ struct domain *domain_get(uint32_t id)
 	return &domains[id];
 }
 
+struct domain *domain_running(uint32_t id)
+{
+	struct domain *d = domain_get(id);
+	return d && d->state == DOMAIN_RUNNING ? d : NULL;
+}
+
 uint32_t domain_live_count(void)
 {
 	uint32_t n = 0;
@@ -93,17 +99,41 @@ out_mem:
 	return rc;
 }
 
-/* Memory is scrubbed before it can be reused: no data passes between domains. */
+/* Scrub and free [first, end) frames of d, in runs that skip frames a peer still maps. */
+static void domain_free_memory(struct domain *d)
+{
+	uint64_t frames = d->mem_size / PAGE_SIZE, run = 0;
+	bool mapped = false;
+	for (uint32_t i = 0; i < TESSERA_GRANT_REFS; i++)
+		mapped |= d->grants[i].maps != 0;
+	for (uint64_t f = 0; f <= frames; f++) {
+		if (f < frames && !(mapped && grant_frame_in_use(d, f)))
+			continue;
+		if (f > run) {
+			uint64_t pa = d->mem_pa + run * PAGE_SIZE, len = (f - run) * PAGE_SIZE;
+			memset(phys_to_virt(pa), 0, len);
+			if (frame_free(pa, f - run))
+				panic("domain %u: memory was not the allocator's", d->id);
+		}
+		run = f + 1;
+	}
+}
+
+/*
+ * Order matters: the domain stops being findable, its channels close (peers
+ * see them closed), its grant mappings go, then its memory is scrubbed and
+ * freed, except frames others still map: those follow their last unmap.
+ */
 void domain_destroy(struct domain *d)
 {
 	if (d->state != DOMAIN_RUNNING)
 		return;
-	virt_domain_teardown(d);
-	memset(d->mem, 0, d->mem_size);
-	if (frame_free(d->mem_pa, d->mem_size / PAGE_SIZE))
-		panic("domain %u: memory was not the allocator's", d->id);
-	d->mem = NULL;
 	d->state = DOMAIN_DEAD;
+	evtchn_domain_destroy(d);
+	grant_domain_destroy(d);
+	virt_domain_teardown(d);
+	domain_free_memory(d);
+	d->mem = NULL;
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

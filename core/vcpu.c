@@ -6,6 +6,7 @@
 void vcpu_handle_exit(struct vcpu *v, const struct vexit *x)
 {
 	struct domain *d = v->dom;
+	const char *why;
 	switch (x->reason) {
 	case VEXIT_HYPERCALL:
 		hypercall_dispatch(v);
@@ -13,8 +14,9 @@ void vcpu_handle_exit(struct vcpu *v, const struct vexit *x)
 	case VEXIT_IGNORED:
 		break;
 	case VEXIT_NESTED_FAULT:
-		domain_crash(d, "nested page fault at gpa 0x%lx (rip 0x%lx)", (unsigned long)x->gpa,
-			     (unsigned long)v->regs.rip);
+		why = grant_fault_reason(d, x->gpa);
+		domain_crash(d, "%s at gpa 0x%lx (rip 0x%lx)", why ? why : "nested page fault",
+			     (unsigned long)x->gpa, (unsigned long)v->regs.rip);
 		break;
 	case VEXIT_FORBIDDEN:
 		domain_crash(d, "forbidden instruction %s at rip 0x%lx", x->what,

@@ -244,6 +244,28 @@ void virt_domain_teardown(struct domain *d)
 	d->arch.page = 0;
 }
 
+int virt_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, bool writable)
+{
+	if (sim_virt.fail_grant_map)
+		return sim_virt.fail_grant_map;
+	if (d->id >= DOMAIN_MAX || slot >= TESSERA_GRANT_SLOTS) {
+		fprintf(stderr, "sim: grant map out of range\n");
+		abort();
+	}
+	sim_virt.grant[d->id][slot] = (struct sim_grant){ true, writable, hpa };
+	return 0;
+}
+
+void virt_grant_unmap(struct domain *d, uint32_t slot)
+{
+	if (d->id >= DOMAIN_MAX || slot >= TESSERA_GRANT_SLOTS || !sim_virt.grant[d->id][slot].mapped) {
+		fprintf(stderr, "sim: unmap of a slot that is not mapped\n");
+		abort();
+	}
+	sim_virt.grant[d->id][slot].mapped = false;
+	sim_virt.grant_flushes++;
+}
+
 uint64_t virt_domain_overhead(const struct domain *d)
 {
 	(void)d;

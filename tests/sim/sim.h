@@ -50,6 +50,13 @@ struct sim_virt {
 	uint32_t domain_inits, domain_teardowns, guest_setups, vcpu_inits;
 	uint32_t teardown_errors; /* teardown of a domain the backend did not set up */
 	uint64_t last_entry;
+	int fail_grant_map;
+	uint32_t grant_flushes;
+	/* The simulated grant window, per domain id and slot. */
+	struct sim_grant {
+		bool mapped, writable;
+		uint64_t hpa;
+	} grant[DOMAIN_MAX][TESSERA_GRANT_SLOTS];
 };
 extern struct sim_virt sim_virt;
 #define SIM_DOMAIN_OVERHEAD PAGE_SIZE

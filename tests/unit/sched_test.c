@@ -198,10 +198,10 @@ TEST(sched_console_output_then_crash_keeps_output_and_reason)
 	struct domain *d = domain_get(0);
 	memcpy(d->mem + 0x180000, "dying\n", 6);
 	sim_script_hcall(0, TESSERA_HC_console_write, 0x180000, 6, 0);
-	sim_script_exit(0, VEXIT_NESTED_FAULT, 0x40000000, NULL);
+	sim_script_exit(0, VEXIT_NESTED_FAULT, 0x80000000, NULL);
 	sched_run();
 	CHECK_STREQ(sim_console(), "[a] dying\ntessera: domain a (id 0) destroyed: nested page fault "
-				   "at gpa 0x40000000 (rip 0x100013)\n");
+				   "at gpa 0x80000000 (rip 0x100013)\n");
 }
 
 /* A domain that never yields loses the CPU when its slice timer fires. */

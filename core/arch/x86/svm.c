@@ -90,8 +90,19 @@ static void svm_domain_teardown(struct domain *d)
 
 static uint64_t svm_domain_overhead(const struct domain *d)
 {
-	(void)d;
-	return (STAGE2_PAGES + 1) * PAGE_SIZE; /* nested tables + VMCB */
+	return stage2_overhead(d) + PAGE_SIZE; /* nested tables + VMCB */
+}
+
+static int svm_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, bool writable)
+{
+	return stage2_grant_map(d, slot, hpa, NPT_P | NPT_RW | NPT_US,
+				NPT_P | NPT_US | (writable ? NPT_RW : 0));
+}
+
+/* The ASID's next entry flushes the whole TLB (TLB_CONTROL = 1). */
+static void svm_stage2_flush(struct domain *d)
+{
+	asid_owner[d->arch.asid] = NULL;
 }
 
 static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib, uint32_t limit)
@@ -283,4 +294,6 @@ const struct virt_backend svm_backend = {
 	.domain_overhead = svm_domain_overhead,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_run = svm_vcpu_run,
+	.grant_map = svm_grant_map,
+	.stage2_flush = svm_stage2_flush,
 };

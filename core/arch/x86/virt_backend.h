@@ -13,6 +13,9 @@ struct virt_backend {
 	uint64_t (*domain_overhead)(const struct domain *d);
 	int (*vcpu_init)(struct vcpu *v, uint64_t entry);
 	void (*vcpu_run)(struct vcpu *v, struct vexit *x);
+	int (*grant_map)(struct domain *d, uint32_t slot, uint64_t hpa, bool writable);
+	/* Forget every cached translation of d's second-stage tables. */
+	void (*stage2_flush)(struct domain *d);
 };
 
 extern const struct virt_backend svm_backend, vmx_backend;

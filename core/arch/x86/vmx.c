@@ -179,8 +179,18 @@ static void vmx_domain_teardown(struct domain *d)
 
 static uint64_t vmx_domain_overhead(const struct domain *d)
 {
-	(void)d;
-	return (STAGE2_PAGES + 1) * PAGE_SIZE; /* extended tables + VMCS */
+	return stage2_overhead(d) + PAGE_SIZE; /* extended tables + VMCS */
+}
+
+static int vmx_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, bool writable)
+{
+	/* Read (and write) but never execute: grants carry data. */
+	return stage2_grant_map(d, slot, hpa, EPT_RWX, 0x1 | (writable ? 0x2 : 0) | EPT_WB);
+}
+
+static void vmx_stage2_flush(struct domain *d)
+{
+	invept_domain(d->arch.stage2[0] | EPTP_WB_4LEVEL);
 }
 
 static bool vmcs_host_state(void)
@@ -446,4 +456,6 @@ const struct virt_backend vmx_backend = {
 	.domain_overhead = vmx_domain_overhead,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_run = vmx_vcpu_run,
+	.grant_map = vmx_grant_map,
+	.stage2_flush = vmx_stage2_flush,
 };

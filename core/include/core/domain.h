@@ -2,6 +2,8 @@
 #define CORE_DOMAIN_H
 #include <core/types.h>
 #include <core/config.h>
+#include <core/evtchn.h>
+#include <core/grant.h>
 #include <arch/vcpu.h>
 
 #define DOMAIN_MAX 64
@@ -20,6 +22,7 @@ struct vcpu {
 	struct domain *dom;
 	struct vcpu_regs regs;
 	bool yielded;
+	bool upcall; /* an event upcall waits to be injected */
 	struct arch_vcpu arch;
 };
 
@@ -31,7 +34,13 @@ struct domain {
 	uint8_t *mem;      /* the same memory as the core sees it */
 	uint64_t mem_size;
 	int64_t exit_code;
+	uint64_t event_gpa;    /* the event page, once registered */
+	uint64_t early_events; /* signalled before the page was registered */
+	uint8_t event_vector;
 	struct vcpu vcpu;
+	struct evtchn_port ports[TESSERA_EVTCHN_PORTS];
+	struct grant_entry grants[TESSERA_GRANT_REFS];
+	struct grant_slot slots[TESSERA_GRANT_SLOTS];
 	struct arch_domain arch;
 };
 
@@ -39,7 +48,10 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 		  struct domain **out, const char **why);
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void domain_destroy(struct domain *d);
+/* Checked accessors: a domain that exists (running or dead), or NULL ... */
 struct domain *domain_get(uint32_t id);
+/* ... and one that is running, or NULL. */
+struct domain *domain_running(uint32_t id);
 uint32_t domain_live_count(void);
 /* Core memory spent on a domain outside its own RAM, in bytes. */
 uint64_t domain_core_overhead(const struct domain *d);

@@ -30,6 +30,10 @@ void virt_domain_teardown(struct domain *d);
 uint64_t virt_domain_overhead(const struct domain *d);
 int virt_vcpu_init(struct vcpu *v, uint64_t entry);
 void virt_vcpu_run(struct vcpu *v, struct vexit *x);
+/* Map host frame hpa at grant-window slot of d (read-only unless writable). */
+int virt_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, bool writable);
+/* Remove it; no translation of it survives in any TLB afterwards. */
+void virt_grant_unmap(struct domain *d, uint32_t slot);
 /* Write the initial guest page tables into fresh domain memory. */
 void virt_guest_setup(struct domain *d);
 #endif

@@ -4,6 +4,7 @@
 
 #define TESSERA_EPERM    1
 #define TESSERA_ENOENT   2
+#define TESSERA_ESRCH    3 /* no such (running) domain */
 #define TESSERA_ENOMEM  12
 #define TESSERA_EACCES  13
 #define TESSERA_EFAULT  14
@@ -15,5 +16,8 @@
 #define TESSERA_ENOSYS  38
 #define TESSERA_EOVERFLOW 75
 #define TESSERA_ENOEXEC  8
+#define TESSERA_EPIPE   32 /* the other end of an event channel closed */
+#define TESSERA_ENOTCONN 107 /* event channel port not bound yet */
+#define TESSERA_ESTALE  116 /* grant reference ended (or reused since) */
 
 #endif

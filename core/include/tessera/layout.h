@@ -3,18 +3,20 @@
 #define TESSERA_LAYOUT_H
 
 /*
- * The core builds identity-mapping page tables for the first 1 GiB of
- * guest-physical space (2 MiB pages) at these addresses and enters the
+ * The core builds identity-mapping page tables for the first 2 GiB of
+ * guest-physical space (2 MiB pages: RAM, then the grant window at 1 GiB,
+ * see tessera/grant.h) at these addresses and enters the
  * image's ELF entry point in 64-bit mode, CPL 0, interrupts off, with
  * RSP = 0 (the image sets its own stack). Addresses the domain was not
  * given fault in the nested page tables and the domain is destroyed.
  */
 #define TESSERA_GUEST_PML4     0x1000ULL
 #define TESSERA_GUEST_PDPT     0x2000ULL
-#define TESSERA_GUEST_PD       0x3000ULL
+#define TESSERA_GUEST_PD       0x3000ULL /* [0, 1 GiB) */
+#define TESSERA_GUEST_PD_HIGH  0x4000ULL /* [1 GiB, 2 GiB) */
 /* ELF segments must lie in [TESSERA_GUEST_LOAD_MIN, mem_bytes). */
 #define TESSERA_GUEST_LOAD_MIN 0x100000ULL
-#define TESSERA_GUEST_MAP_MAX  (1ULL << 30)
+#define TESSERA_GUEST_MAP_MAX  (2ULL << 30)
 
 /* Domain memory: a multiple of 2 MiB, from 2 MiB to 1 GiB. */
 #define TESSERA_DOMAIN_MEM_ALIGN (2ULL << 20)

@@ -9,4 +9,9 @@ void page_scrub_free(uint64_t *pa);
 
 int stage2_build(struct domain *d, uint64_t table_bits, uint64_t leaf_bits);
 void stage2_free(struct domain *d);
+int stage2_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, uint64_t table_bits,
+		     uint64_t leaf_bits);
+void stage2_grant_unmap(struct domain *d, uint32_t slot);
+/* Second-stage table pages of d, in bytes. */
+uint64_t stage2_overhead(const struct domain *d);
 #endif

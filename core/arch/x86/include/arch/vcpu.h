@@ -14,6 +14,7 @@ struct arch_vcpu {
 
 struct arch_domain {
 	uint64_t stage2[STAGE2_PAGES]; /* nested (SVM) or extended (VMX) page tables */
+	uint64_t grant_pd, grant_pt;   /* the grant window at 1 GiB, made on first use */
 	uint32_t asid;                 /* SVM ASID or VMX VPID */
 };
 #endif

@@ -1,0 +1,157 @@
+/*
+ * Grants: a domain offers one of its frames to one named peer, which maps it
+ * into a slot of its grant window. A grant ends only when no mapping of it
+ * remains, and a frame stays allocated while mapped, even after its owner
+ * is destroyed: no mapping can ever reach memory that was reused.
+ */
+#include <core/console.h>
+#include <core/domain.h>
+#include <core/frame.h>
+#include <core/grant.h>
+#include <core/hypercall.h>
+#include <core/lib.h>
+#include <core/virt.h>
+#include <arch/mm.h>
+#include <tessera/errno.h>
+
+#define REF_INDEX(ref) ((ref) & 0xffff)
+#define REF_GEN(ref)   ((ref) >> 16)
+
+/* The granter's entry for ref, or an error: out of range -EINVAL, ended or reused -ESTALE. */
+static struct grant_entry *entry_get(struct domain *g, uint64_t ref, int64_t *err)
+{
+	struct grant_entry *e;
+	if (REF_INDEX(ref) >= TESSERA_GRANT_REFS || REF_GEN(ref) > 0xffff) {
+		*err = -TESSERA_EINVAL;
+		return NULL;
+	}
+	e = &g->grants[REF_INDEX(ref)];
+	if (!e->active || e->gen != REF_GEN(ref)) {
+		*err = -TESSERA_ESTALE;
+		return NULL;
+	}
+	return e;
+}
+
+int64_t hc_grant_offer(struct vcpu *v, const uint64_t *args)
+{
+	struct domain *d = v->dom;
+	uint64_t peer = args[0], gfn = args[1], flags = args[2];
+	if (flags & ~(uint64_t)TESSERA_GRANT_READONLY)
+		return -TESSERA_EINVAL;
+	if (gfn >= d->mem_size / PAGE_SIZE)
+		return -TESSERA_EFAULT;
+	if (peer > UINT32_MAX || peer == d->id || !domain_running((uint32_t)peer))
+		return -TESSERA_ESRCH;
+	for (uint32_t i = 0; i < TESSERA_GRANT_REFS; i++) {
+		struct grant_entry *e = &d->grants[i];
+		if (e->active || e->maps)
+			continue;
+		e->gen = (uint16_t)(e->gen + 1 ? e->gen + 1 : 1);
+		e->active = true;
+		e->flags = (uint8_t)flags;
+		e->peer = (uint32_t)peer;
+		e->gfn = gfn;
+		return (int64_t)(i | ((uint64_t)e->gen << 16));
+	}
+	return -TESSERA_ENOSPC;
+}
+
+int64_t hc_grant_end(struct vcpu *v, const uint64_t *args)
+{
+	int64_t err = 0;
+	struct grant_entry *e = entry_get(v->dom, args[0], &err);
+	if (!e)
+		return err;
+	if (e->maps)
+		return -TESSERA_EBUSY;
+	e->active = false;
+	return 0;
+}
+
+int64_t hc_grant_map(struct vcpu *v, const uint64_t *args)
+{
+	struct domain *d = v->dom, *g;
+	struct grant_entry *e;
+	uint64_t slot = args[2];
+	int64_t err = 0;
+	if (slot >= TESSERA_GRANT_SLOTS)
+		return -TESSERA_EINVAL;
+	g = args[0] <= UINT32_MAX ? domain_running((uint32_t)args[0]) : NULL;
+	if (!g)
+		return -TESSERA_ESRCH;
+	e = entry_get(g, args[1], &err);
+	if (!e)
+		return err;
+	if (e->peer != d->id)
+		return -TESSERA_EPERM;
+	for (uint32_t s = 0; s < TESSERA_GRANT_SLOTS; s++)
+		if (d->slots[s].used && d->slots[s].granter == g->id && d->slots[s].ref == args[1])
+			return -TESSERA_EEXIST;
+	if (d->slots[slot].used)
+		return -TESSERA_EBUSY;
+	bool writable = !(e->flags & TESSERA_GRANT_READONLY);
+	if (virt_grant_map(d, (uint32_t)slot, g->mem_pa + e->gfn * PAGE_SIZE, writable))
+		return -TESSERA_ENOMEM;
+	d->slots[slot] = (struct grant_slot){ true, writable, g->id, args[1] };
+	e->maps++;
+	return (int64_t)(TESSERA_GRANT_WINDOW + slot * PAGE_SIZE);
+}
+
+/* Drop a mapping; the last one of a dead granter's frame frees the frame. */
+static void slot_release(struct domain *d, uint32_t slot)
+{
+	struct grant_slot *s = &d->slots[slot];
+	struct domain *g = domain_get(s->granter);
+	struct grant_entry *e = g ? &g->grants[REF_INDEX(s->ref)] : NULL;
+	virt_grant_unmap(d, slot);
+	memset(s, 0, sizeof(*s));
+	if (!e || !e->maps)
+		panic("grant slot %u of domain %u has no grant behind it", slot, d->id);
+	if (--e->maps == 0 && g->state == DOMAIN_DEAD) {
+		uint64_t pa = g->mem_pa + e->gfn * PAGE_SIZE;
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		if (frame_free(pa, 1))
+			panic("granted frame 0x%lx was not the allocator's", (unsigned long)pa);
+		e->active = false;
+	}
+}
+
+int64_t hc_grant_unmap(struct vcpu *v, const uint64_t *args)
+{
+	if (args[0] >= TESSERA_GRANT_SLOTS)
+		return -TESSERA_EINVAL;
+	if (!v->dom->slots[args[0]].used)
+		return -TESSERA_ENOENT;
+	slot_release(v->dom, (uint32_t)args[0]);
+	return 0;
+}
+
+bool grant_frame_in_use(const struct domain *d, uint64_t gfn)
+{
+	for (uint32_t i = 0; i < TESSERA_GRANT_REFS; i++)
+		if (d->grants[i].maps && d->grants[i].gfn == gfn)
+			return true;
+	return false;
+}
+
+void grant_domain_destroy(struct domain *d)
+{
+	for (uint32_t s = 0; s < TESSERA_GRANT_SLOTS; s++)
+		if (d->slots[s].used)
+			slot_release(d, s);
+	for (uint32_t i = 0; i < TESSERA_GRANT_REFS; i++)
+		if (!d->grants[i].maps)
+			d->grants[i].active = false;
+}
+
+const char *grant_fault_reason(const struct domain *d, uint64_t gpa)
+{
+	uint64_t slot;
+	if (gpa < TESSERA_GRANT_WINDOW || gpa - TESSERA_GRANT_WINDOW >= TESSERA_GRANT_SLOTS * PAGE_SIZE)
+		return NULL;
+	slot = (gpa - TESSERA_GRANT_WINDOW) / PAGE_SIZE;
+	if (!d->slots[slot].used)
+		return "access to an empty grant slot";
+	return d->slots[slot].writable ? "fault in a grant slot" : "write to a read-only grant";
+}

@@ -1,0 +1,17 @@
+#ifndef CORE_EVTCHN_H
+#define CORE_EVTCHN_H
+#include <core/types.h>
+#include <tessera/evtchn.h>
+
+enum evtchn_state { EVTCHN_FREE = 0, EVTCHN_UNBOUND, EVTCHN_BOUND, EVTCHN_CLOSED };
+
+struct evtchn_port {
+	uint8_t state;
+	uint16_t remote_port;
+	uint32_t remote_dom; /* UNBOUND: who may bind; BOUND: the other end */
+};
+
+struct domain;
+/* Close every port of d; the other ends become closed (called on destruction). */
+void evtchn_domain_destroy(struct domain *d);
+#endif
