@@ -37,8 +37,10 @@ static void evtchn_raise(struct domain *r, uint32_t port)
 	old = __atomic_fetch_or(&page->pending, bit, __ATOMIC_SEQ_CST);
 	if ((old & bit) || (__atomic_load_n(&page->mask, __ATOMIC_SEQ_CST) & bit))
 		return;
-	if (!__atomic_exchange_n(&page->upcall_pending, 1, __ATOMIC_SEQ_CST))
+	if (!__atomic_exchange_n(&page->upcall_pending, 1, __ATOMIC_SEQ_CST)) {
 		r->vcpu.upcall = true;
+		r->vcpu.blocked = false;
+	}
 }
 
 int64_t hc_evtchn_setup(struct vcpu *v, const uint64_t *args)

@@ -67,7 +67,10 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 		kprintf("tessera: no domain to run\n");
 		arch_halt(ARCH_HALT_NO_DOMAINS);
 	}
-	sched_run();
+	if (sched_run() == SCHED_ALL_BLOCKED) {
+		kprintf("tessera: every domain is blocked waiting for an event; none can come\n");
+		arch_halt(ARCH_HALT_ALL_BLOCKED);
+	}
 	kprintf("tessera: all domains ended\n");
 	arch_halt(ARCH_HALT_DONE);
 }

@@ -22,6 +22,14 @@ void vcpu_handle_exit(struct vcpu *v, const struct vexit *x)
 		domain_crash(d, "forbidden instruction %s at rip 0x%lx", x->what,
 			     (unsigned long)v->regs.rip);
 		break;
+	case VEXIT_HALT:
+		/* HLT waits for an event; with interrupts off nothing could ever wake it. */
+		if (!(x->info & (1u << 9)))
+			domain_crash(d, "HLT with interrupts disabled at rip 0x%lx",
+				     (unsigned long)v->regs.rip);
+		else if (!v->upcall && !x->gpa)
+			v->blocked = true;
+		break;
 	case VEXIT_SHUTDOWN:
 		domain_crash(d, "triple fault at rip 0x%lx", (unsigned long)v->regs.rip);
 		break;

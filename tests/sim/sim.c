@@ -197,6 +197,14 @@ void sim_script_exit(uint32_t domid, enum vexit_reason reason, uint64_t gpa, con
 	e->x.what = what;
 }
 
+void sim_script_exit_info(uint32_t domid, enum vexit_reason reason, uint64_t gpa, uint64_t info)
+{
+	struct sim_exit *e = push(domid);
+	e->x.reason = reason;
+	e->x.gpa = gpa;
+	e->x.info = info;
+}
+
 void sim_script_timer(uint32_t domid)
 {
 	struct sim_exit *e = push(domid);

@@ -30,6 +30,8 @@ int sim_catch_halt(void (*fn)(void *), void *arg);
 
 void sim_script_hcall(uint32_t domid, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
 void sim_script_exit(uint32_t domid, enum vexit_reason reason, uint64_t gpa, const char *what);
+/* An exit with gpa and info set (e.g. VEXIT_HALT: gpa = event waiting, info = RFLAGS). */
+void sim_script_exit_info(uint32_t domid, enum vexit_reason reason, uint64_t gpa, uint64_t info);
 /* The slice timer fires while domid runs (an ignored exit, as a physical interrupt is). */
 void sim_script_timer(uint32_t domid);
 uint32_t sim_timer_arms(void);

@@ -61,12 +61,12 @@ TEST(sched_domain_runs_until_it_yields)
 	Y(0);
 	EXIT(0, 0);
 	EXIT(1, 0);
-	CHECK(sched_step());
+	CHECK_EQ(sched_step(), SCHED_RAN);
 	CHECK_STREQ(order(), "000");
-	CHECK(sched_step());
+	CHECK_EQ(sched_step(), SCHED_RAN);
 	CHECK_STREQ(order(), "0001");
-	CHECK(sched_step());
-	CHECK(!sched_step());
+	CHECK_EQ(sched_step(), SCHED_RAN);
+	CHECK_EQ(sched_step(), SCHED_NONE_LEFT);
 	CHECK_STREQ(order(), "00010");
 }
 
@@ -176,7 +176,7 @@ TEST(sched_run_returns_when_every_domain_has_ended)
 	sim_script_exit(2, VEXIT_NESTED_FAULT, 0x12345000, NULL);
 	sched_run();
 	CHECK_EQ(domain_live_count(), 0);
-	CHECK(!sched_step());
+	CHECK_EQ(sched_step(), SCHED_NONE_LEFT);
 	CHECK_EQ(sim_trace_len(), 4);
 	CHECK_EQ(frame_free_count(), free_at_start);
 	CHECK_EQ(sim_virt.domain_teardowns, 3);
@@ -186,7 +186,7 @@ TEST(sched_run_returns_when_every_domain_has_ended)
 TEST(sched_step_without_domains_returns_false)
 {
 	machine_frames_init();
-	CHECK(!sched_step());
+	CHECK_EQ(sched_step(), SCHED_NONE_LEFT);
 	sched_run();
 	CHECK_EQ(sim_trace_len(), 0);
 }
@@ -229,4 +229,55 @@ TEST(sched_arms_a_fresh_slice_for_every_turn)
 	sched_run();
 	CHECK_STREQ(order(), "0101");
 	CHECK_EQ(sim_timer_arms(), 4);
+}
+
+#define HALT(id, rflags, pending) \
+	sim_script_exit_info(id, VEXIT_HALT, pending, rflags)
+
+/* HLT with interrupts off can never be woken: the domain is destroyed. */
+TEST(sched_hlt_with_interrupts_off_destroys_the_domain)
+{
+	boot(1);
+	HALT(0, 0x2, 0);
+	CHECK_EQ(sched_run(), SCHED_NONE_LEFT);
+	CHECK_HAS(sim_console(), "destroyed: HLT with interrupts disabled");
+}
+
+/* HLT with interrupts on blocks until an event; the others keep running. */
+TEST(sched_hlt_blocks_until_an_event_wakes_the_domain)
+{
+	boot(2);
+	HALT(0, 0x202, 0);
+	EXIT(0, 0);
+	Y(1);
+	Y(1);
+	CHECK_EQ(sched_step(), SCHED_RAN); /* 0 halts */
+	CHECK(domain_get(0)->vcpu.blocked);
+	CHECK_EQ(sched_step(), SCHED_RAN); /* 1 */
+	CHECK_EQ(sched_step(), SCHED_RAN); /* 1 again: 0 is blocked */
+	CHECK_STREQ(order(), "011");
+	domain_get(0)->vcpu.upcall = true; /* what an event send does */
+	domain_get(0)->vcpu.blocked = false;
+	EXIT(1, 0);
+	CHECK_EQ(sched_run(), SCHED_NONE_LEFT);
+	CHECK_STREQ(order(), "01101");
+}
+
+/* An event already waiting in the hardware makes HLT return at once. */
+TEST(sched_hlt_with_an_event_waiting_does_not_block)
+{
+	boot(1);
+	HALT(0, 0x202, 1);
+	EXIT(0, 0);
+	CHECK_EQ(sched_run(), SCHED_NONE_LEFT);
+	CHECK_STREQ(order(), "00");
+}
+
+TEST(sched_reports_when_every_domain_is_blocked)
+{
+	boot(2);
+	HALT(0, 0x202, 0);
+	HALT(1, 0x202, 0);
+	CHECK_EQ(sched_run(), SCHED_ALL_BLOCKED);
+	CHECK_EQ(domain_live_count(), 2);
 }

@@ -169,7 +169,6 @@ static const char *forbidden_name(uint64_t code)
 	case 0x6f: return "RDPMC";
 	case 0x73: return "RSM";
 	case 0x76: return "INVD";
-	case 0x78: return "HLT";
 	case 0x7a: return "INVLPGA";
 	case 0x7b: return "IN/OUT";
 	case 0x7c: return "RDMSR/WRMSR";
@@ -224,6 +223,12 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 		vm->rip = v->regs.rip;
 		vm->rsp = v->regs.rsp;
 		vm->rflags = v->regs.rflags;
+		if (v->upcall && v->dom->event_vector) {
+			/* A virtual interrupt, taken when the guest's IF allows (V_INTR_MASKING). */
+			vm->int_ctl = (vm->int_ctl & ~(0xffULL << 32)) | V_IRQ | V_INTR_PRIO_MAX |
+				      V_IGN_TPR | ((uint64_t)v->dom->event_vector << 32);
+			v->upcall = false;
+		}
 		fpu_switch_to(v);
 		svm_enter(v->arch.vmcb_pa, &v->regs, host_save_pa);
 		vm->eventinj = 0;
@@ -256,6 +261,12 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 		break;
 	case VMEXIT_SHUTDOWN:
 		x->reason = VEXIT_SHUTDOWN;
+		break;
+	case VMEXIT_HLT:
+		v->regs.rip = have_nrip ? vm->nrip : v->regs.rip + 1;
+		x->reason = VEXIT_HALT;
+		x->info = vm->rflags;
+		x->gpa = (vm->int_ctl & V_IRQ) != 0;
 		break;
 	case VMEXIT_INTR:
 		apic_take_interrupts();

@@ -95,7 +95,7 @@ static int vmx_probe(void)
 	if (!ctl_adjust(true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED,
 			PIN_EXT_INTR | PIN_NMI, 0, &ctl_pin) ||
 	    !ctl_adjust(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
-			PROC_HLT | PROC_MWAIT | PROC_RDPMC | PROC_CR8_LOAD | PROC_CR8_STORE |
+			PROC_INTR_WINDOW | PROC_HLT | PROC_MWAIT | PROC_RDPMC | PROC_CR8_LOAD | PROC_CR8_STORE |
 				PROC_MOV_DR | PROC_UNCOND_IO | PROC_MONITOR | PROC_SECONDARY,
 			0, &ctl_proc) ||
 	    !ctl_adjust(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT,
@@ -108,8 +108,8 @@ static int vmx_probe(void)
 		kprintf("tessera: VMX lacks a required control\n");
 		return -1;
 	}
-	/* MSR bitmaps stay off: every RDMSR/WRMSR exits. */
-	ctl_proc &= ~(1u << 28);
+	/* MSR bitmaps stay off: every RDMSR/WRMSR exits. The interrupt window opens on demand. */
+	ctl_proc &= ~((1u << 28) | PROC_INTR_WINDOW);
 	cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
 	cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
@@ -302,7 +302,7 @@ static bool vmx_mov_to_cr(struct vcpu *v)
 static const char *forbidden_name(uint32_t reason)
 {
 	static const char *const names[] = {
-		[9] = "task switch", [11] = "GETSEC", [12] = "HLT", [13] = "INVD", [15] = "RDPMC",
+		[9] = "task switch", [11] = "GETSEC", [13] = "INVD", [15] = "RDPMC",
 		[17] = "RSM", [19] = "VMCLEAR", [20] = "VMLAUNCH", [21] = "VMPTRLD", [22] = "VMPTRST",
 		[23] = "VMREAD", [24] = "VMRESUME", [25] = "VMWRITE", [26] = "VMXOFF", [27] = "VMXON",
 		[28] = "MOV CR", [29] = "MOV DR", [30] = "IN/OUT", [31] = "RDMSR/WRMSR",
@@ -322,6 +322,22 @@ static void vmx_reinject(void)
 	if (idt & (1u << 11))
 		vmwrite(ENTRY_EXCEPTION_ERROR, vmread(IDT_VECTORING_ERROR));
 	vmwrite(ENTRY_INSTR_LEN, vmread(EXIT_INSTR_LEN));
+}
+
+/* The event upcall as an external interrupt when the guest can take one; otherwise
+ * an interrupt-window exit says when it can. */
+static void vmx_inject_upcall(struct vcpu *v)
+{
+	bool open = (v->regs.rflags & (1u << 9)) && !(vmread(GUEST_INTERRUPTIBILITY) & 3) &&
+		    !(vmread(ENTRY_INTR_INFO) & (1u << 31));
+	uint64_t proc = ctl_proc;
+	if (open) {
+		vmwrite(ENTRY_INTR_INFO, v->dom->event_vector | (1u << 31));
+		v->upcall = false;
+	} else {
+		proc |= PROC_INTR_WINDOW;
+	}
+	vmwrite(PROC_CONTROLS, proc);
 }
 
 /* Exceptions exit only for #DB, #AC (reflected), #MC, and NMIs. */
@@ -369,6 +385,8 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 		vmwrite(GUEST_RIP, v->regs.rip);
 		vmwrite(GUEST_RSP, v->regs.rsp);
 		vmwrite(GUEST_RFLAGS, v->regs.rflags);
+		if (v->upcall && v->dom->event_vector)
+			vmx_inject_upcall(v);
 		fpu_switch_to(v);
 		__asm__ volatile("mov %0, %%cr2" : : "r"(v->arch.cr2));
 		int failed = vmx_enter(&v->regs, v->arch.launched);
@@ -420,6 +438,15 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 			return;
 		case EXIT_TRIPLE_FAULT:
 			x->reason = VEXIT_SHUTDOWN;
+			return;
+		case EXIT_INTR_WINDOW:
+			vmwrite(PROC_CONTROLS, ctl_proc);
+			continue;
+		case EXIT_HLT:
+			v->regs.rip += vmread(EXIT_INSTR_LEN);
+			x->reason = VEXIT_HALT;
+			x->info = v->regs.rflags;
+			x->gpa = v->upcall;
 			return;
 		case EXIT_EXTERNAL_INTR:
 			apic_take_interrupts();

@@ -22,7 +22,8 @@ struct vcpu {
 	struct domain *dom;
 	struct vcpu_regs regs;
 	bool yielded;
-	bool upcall; /* an event upcall waits to be injected */
+	bool upcall;  /* an event upcall waits to be injected */
+	bool blocked; /* halted with interrupts on: runs again when an event arrives */
 	struct arch_vcpu arch;
 };
 

@@ -5,8 +5,14 @@
 /* How long a vCPU runs before the next one gets the CPU. */
 #define SCHED_SLICE_US 10000
 
-/* Run domains round robin until none is left. */
-void sched_run(void);
-/* One scheduling step: run one vCPU until it yields or ends. false when none is runnable. */
-bool sched_step(void);
+enum sched_result {
+	SCHED_RAN,         /* a vCPU ran until it yielded, blocked, ended or its slice ran out */
+	SCHED_NONE_LEFT,   /* every domain has ended */
+	SCHED_ALL_BLOCKED, /* domains remain, all halted waiting for events no one can send */
+};
+
+/* Run domains round robin until none can run. */
+enum sched_result sched_run(void);
+/* One scheduling step. */
+enum sched_result sched_step(void);
 #endif

@@ -14,6 +14,8 @@ enum vexit_reason {
 	VEXIT_SHUTDOWN,       /* triple fault */
 	VEXIT_IGNORED,        /* handled by the backend (e.g. a physical interrupt); resume */
 	VEXIT_ENTRY_FAILED,   /* what = reason, info = backend code */
+	VEXIT_HALT,           /* HLT (RIP past it); info = guest RFLAGS, gpa = 1 if an
+	                       * injected event is still waiting to be taken */
 };
 
 struct vexit {

@@ -85,6 +85,11 @@ _Static_assert(__builtin_offsetof(struct vmcb, g_pat) == 0x668, "pat");
 #define ICPT2_XSETBV   (1u << 13)
 #define ICPT2_RDPRU    (1u << 14)
 
+/* int_ctl */
+#define V_IRQ           (1ULL << 8)
+#define V_INTR_PRIO_MAX (0xfULL << 16)
+#define V_IGN_TPR       (1ULL << 20)
+
 /* Exit codes */
 #define VMEXIT_EXCP_BASE 0x40
 #define VMEXIT_EXCP_DB  0x41
@@ -95,6 +100,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, g_pat) == 0x668, "pat");
 #define VMEXIT_SMI      0x62
 #define VMEXIT_INIT     0x63
 #define VMEXIT_CPUID    0x72
+#define VMEXIT_HLT      0x78
 #define VMEXIT_SHUTDOWN 0x7f
 #define VMEXIT_VMMCALL  0x81
 #define VMEXIT_NPF      0x400

@@ -107,6 +107,7 @@
 /* Controls */
 #define PIN_EXT_INTR          (1u << 0)
 #define PIN_NMI               (1u << 3)
+#define PROC_INTR_WINDOW      (1u << 2)
 #define PROC_HLT              (1u << 7)
 #define PROC_MWAIT            (1u << 10)
 #define PROC_RDPMC            (1u << 11)
@@ -152,7 +153,9 @@
 #define EXIT_TRIPLE_FAULT     2
 #define EXIT_INIT             3
 #define EXIT_SIPI             4
+#define EXIT_INTR_WINDOW      7
 #define EXIT_CPUID            10
+#define EXIT_HLT              12
 #define EXIT_VMCALL           18
 #define EXIT_CR_ACCESS        28
 #define EXIT_ENTRY_BAD_GUEST  33
