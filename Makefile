@@ -37,7 +37,8 @@ $(B)/tessera.mb1: $(B)/tessera.elf
 
 # --- domains ---------------------------------------------------------------------
 DOM_CFLAGS := $(FREESTANDING) $(WARN) -Icore/include -Idriver-domains/lib/include -MMD -MP
-RT_SRCS := driver-domains/lib/entry.S driver-domains/lib/runtime.c
+RT_SRCS := driver-domains/lib/entry.S driver-domains/lib/runtime.c driver-domains/lib/event.c \
+           driver-domains/lib/ring.c
 RT_OBJS := $(patsubst %,$(B)/%.o,$(RT_SRCS))
 .SECONDARY:
 $(B)/%.c.o: %.c
@@ -47,8 +48,10 @@ $(B)/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -c $< -o $@
 
-DOMAINS := $(B)/domains/hello.elf $(B)/domains/attack.elf $(B)/domains/hcall_bench.elf
+DOMAINS := $(B)/domains/hello.elf $(B)/domains/attack.elf $(B)/domains/hcall_bench.elf \
+           $(B)/domains/ringdemo.elf
 $(B)/domains/hello.elf: $(B)/driver-domains/demo/hello.c.o
+$(B)/domains/ringdemo.elf: $(B)/driver-domains/demo/ringdemo.c.o
 $(B)/domains/attack.elf: $(B)/tests/domains/attack.c.o
 $(B)/domains/hcall_bench.elf: $(B)/bench/hcall_bench.c.o
 $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld

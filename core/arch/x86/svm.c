@@ -198,6 +198,7 @@ static void svm_cpuid(struct vcpu *v, struct vmcb *vm)
 	v->regs.rcx = r[2];
 	v->regs.rdx = r[3];
 	vm->rip = have_nrip ? vm->nrip : vm->rip + 2;
+	vm->int_shadow = 0;
 }
 
 /* Hand an intercepted #DB/#AC back to the guest (EVENTINJ: exception, valid). */
@@ -252,6 +253,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 	case VMEXIT_VMMCALL:
 		/* TCG has no NRIP save; VMMCALL is 3 bytes. */
 		v->regs.rip = have_nrip ? vm->nrip : v->regs.rip + 3;
+		vm->int_shadow = 0; /* stepping over the instruction ends an STI shadow */
 		x->reason = VEXIT_HYPERCALL;
 		break;
 	case VMEXIT_NPF:
@@ -264,6 +266,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 		break;
 	case VMEXIT_HLT:
 		v->regs.rip = have_nrip ? vm->nrip : v->regs.rip + 1;
+		vm->int_shadow = 0;
 		x->reason = VEXIT_HALT;
 		x->info = vm->rflags;
 		x->gpa = (vm->int_ctl & V_IRQ) != 0;

@@ -361,6 +361,13 @@ static bool vmx_exception(struct vexit *x)
 	return false;
 }
 
+/* Step over an instruction the core handled; an STI or MOV SS shadow ends with it. */
+static void vmx_skip(struct vcpu *v)
+{
+	v->regs.rip += vmread(EXIT_INSTR_LEN);
+	vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ULL);
+}
+
 static void vmx_cpuid(struct vcpu *v)
 {
 	uint32_t r[4];
@@ -413,11 +420,11 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 		switch (reason & 0xffff) {
 		case EXIT_CPUID:
 			vmx_cpuid(v);
-			v->regs.rip += vmread(EXIT_INSTR_LEN);
+			vmx_skip(v);
 			continue;
 		case EXIT_CR_ACCESS:
 			if (vmx_mov_to_cr(v)) {
-				v->regs.rip += vmread(EXIT_INSTR_LEN);
+				vmx_skip(v);
 				continue;
 			}
 			x->reason = VEXIT_FORBIDDEN;
@@ -428,7 +435,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 				continue;
 			return;
 		case EXIT_VMCALL:
-			v->regs.rip += vmread(EXIT_INSTR_LEN);
+			vmx_skip(v);
 			x->reason = VEXIT_HYPERCALL;
 			return;
 		case EXIT_EPT_VIOLATION:
@@ -443,7 +450,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 			vmwrite(PROC_CONTROLS, ctl_proc);
 			continue;
 		case EXIT_HLT:
-			v->regs.rip += vmread(EXIT_INSTR_LEN);
+			vmx_skip(v);
 			x->reason = VEXIT_HALT;
 			x->info = v->regs.rflags;
 			x->gpa = v->upcall;
