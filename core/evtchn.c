@@ -164,8 +164,9 @@ int64_t hc_domain_lookup(struct vcpu *v, const uint64_t *args)
 	memset(name, 0, sizeof(name));
 	if (guest_copy_in(d, name, gpa, len))
 		return -TESSERA_EFAULT;
-	if (strnlen(name, TESSERA_NAME_MAX) == TESSERA_NAME_MAX)
-		return -TESSERA_EINVAL;
+	/* The name must end inside the domain's memory, within 16 bytes. */
+	if (strnlen(name, (size_t)len) == len)
+		return len < TESSERA_NAME_MAX ? -TESSERA_EFAULT : -TESSERA_EINVAL;
 	for (uint32_t id = 0; id < DOMAIN_MAX; id++) {
 		const struct domain *o = domain_running(id);
 		if (o && !strcmp(o->name, name))

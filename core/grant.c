@@ -47,7 +47,9 @@ int64_t hc_grant_offer(struct vcpu *v, const uint64_t *args)
 		struct grant_entry *e = &d->grants[i];
 		if (e->active || e->maps)
 			continue;
-		e->gen = (uint16_t)(e->gen + 1 ? e->gen + 1 : 1);
+		e->gen = (uint16_t)(e->gen + 1);
+		if (!e->gen) /* generation 0 never names a live grant */
+			e->gen = 1;
 		e->active = true;
 		e->flags = (uint8_t)flags;
 		e->peer = (uint32_t)peer;
@@ -108,12 +110,15 @@ static void slot_release(struct domain *d, uint32_t slot)
 	memset(s, 0, sizeof(*s));
 	if (!e || !e->maps)
 		panic("grant slot %u of domain %u has no grant behind it", slot, d->id);
-	if (--e->maps == 0 && g->state == DOMAIN_DEAD) {
+	if (--e->maps || g->state != DOMAIN_DEAD)
+		return;
+	e->active = false;
+	/* The same frame may be granted more than once: free it with its last mapping. */
+	if (!grant_frame_in_use(g, e->gfn)) {
 		uint64_t pa = g->mem_pa + e->gfn * PAGE_SIZE;
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 		if (frame_free(pa, 1))
 			panic("granted frame 0x%lx was not the allocator's", (unsigned long)pa);
-		e->active = false;
 	}
 }
 
