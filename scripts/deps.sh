@@ -1,8 +1,8 @@
 #!/bin/sh
-# Checks that the Debian packages the build and the QEMU tests need are installed
-# and installs the missing ones (as root) or prints the command to do it.
+# Checks that the Debian packages the build and the boot tests (QEMU, Bochs) need are
+# installed and installs the missing ones (as root) or prints the command to do it.
 #
-#   scripts/deps.sh [GROUP...]     GROUP: build qemu iso uefi (default: all of them)
+#   scripts/deps.sh [GROUP...]     GROUP: build qemu iso uefi bochs (default: all of them)
 #
 # A package counts as installed when the commands or files it provides are present,
 # so the check is fast and needs no package database. Quiet when nothing is missing.
@@ -20,11 +20,15 @@ iso   grub-pc-bin         file:/usr/lib/grub/i386-pc/multiboot2.mod
 iso   grub-efi-amd64-bin  file:/usr/lib/grub/x86_64-efi/multiboot2.mod
 iso   xorriso             cmd:xorriso
 iso   mtools              cmd:mformat
+bochs bochs               file:/usr/bin/bochs&file:/usr/bin/bochs-bin
+bochs bochsbios           file:/usr/share/bochs/BIOS-bochs-latest
+bochs vgabios             file:/usr/share/vgabios/vgabios.bin
+bochs bochs-term          file:/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so|file:/usr/lib/bochs/plugins/libbx_term_gui.so
 '
-ALL_GROUPS='build qemu iso uefi'
+ALL_GROUPS='build qemu iso uefi bochs'
 
 usage() {
-	echo "usage: $0 [build|qemu|iso|uefi]..." >&2
+	echo "usage: $0 [build|qemu|iso|uefi|bochs]..." >&2
 	exit 2
 }
 

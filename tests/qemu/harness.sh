@@ -1,10 +1,11 @@
 # shellcheck shell=bash
-# The QEMU test engine (bash, sourced by run.sh after lib.sh).
+# The QEMU and Bochs test engine (bash, sourced by run.sh after lib.sh).
 #
 # A test is a function test_NAME that describes one boot with these commands:
-#   boot kernel|bios|uefi     boot path (default kernel)
+#   boot PATH                 boot path (default kernel): kernel, bios, uefi (QEMU),
+#                             bochs-intel, bochs-amd (Bochs; see below and lib.sh)
 #   core_cmdline "ARGS"       the core's command line (default "debug_exit=on")
-#   iso FILE                  bios/uefi: boot this prebuilt ISO; without it the
+#   iso FILE                  bios/uefi/bochs-*: boot this prebuilt ISO; without it the
 #                             harness builds build/qemu-iso/NAME.iso from the modules
 #   module FILE [ARGS...]     a boot module and its command line
 #   expect_status N           QEMU's exit status (default 33: all domains ended)
@@ -18,21 +19,45 @@
 #   time_limit SECONDS        kill QEMU after this long (default by boot path)
 #   monitor_when PATTERN CMD  once PATTERN is in the serial log, send CMD to the QEMU
 #                             monitor (e.g. nmi); several run in the order given
+#   guest_triple_faults N     the test makes domains triple-fault N times (bochs-amd
+#                             needs to know: lib.sh bochs_config; others ignore it)
 # Patterns are fixed strings; a leading '^' anchors one at the start of a line.
 # Every test also forbids DEFAULT_FORBIDDEN.
 #
 # The test file may define prepare() (build what the tests boot) and setup() (make
 # test inputs); harness_main calls them once, in that order, before any test runs.
 # Tests run in parallel, each in its own subshell with its own files in LOGDIR.
+#
+# Bochs (boot bochs-intel / bochs-amd). The same test description runs under Bochs:
+# - The ISO is built from the modules as for bios/uefi, with debug_exit=on in the
+#   core's command line replaced by debug_exit=bochs (a prebuilt `iso` is booted
+#   as it is). Bochs's files (bochsrc, bochs.log, its screen) are in BOCHSDIR/NAME/;
+#   the serial log is LOGDIR/NAME.log as for QEMU, the command line LOGDIR/NAME.bochs.txt.
+# - Status: Bochs only tells success (exit 0 after the magic breakpoint) from failure
+#   (exit 1), and the core prints its exit code first ("tessera: debug exit 0xNN").
+#   Both together stand for QEMU's status: expect_status 33 passes only for exit 0
+#   with 0x10, any other N only for exit 1 with code (N-1)/2 (lib.sh bochs_status).
+#   A triple fault or a Bochs panic (exit 1, no code) never passes.
+# - expect_halt (the core's `cli; hlt` without debug_exit): once the required lines
+#   are in the log, the harness waits for Bochs to log "HLT instruction with IF=0"
+#   (at most 3 s) plus BOCHS_HALT_GRACE seconds, then stops Bochs with SIGINT: its
+#   debugger quits and writes the final CPU state to bochs.log. The test passes only
+#   if Bochs was still running and that state is "(halted)" with IF clear: the same
+#   condition as the QEMU monitor check (HLT=1, IF=0), read from Bochs itself.
+# - monitor_when needs the QEMU monitor: such a test fails on a Bochs path.
+# - Default time limit 120 s (a Bochs test takes 3-6 s alone, ~12 s on busy cores). Bochs is
+#   single-threaded; Bochs tests start first, with the other slow ones.
 
 DEFAULT_FORBIDDEN=("ESCAPED" "HOST EXCEPTION" "PANIC" "hcall-check FAIL")
 LOGDIR=$B/qemu-logs
 ISODIR=$B/qemu-iso
-declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120)
+BOCHSDIR=$B/bochs
+BOCHS_HALT_GRACE=${BOCHS_HALT_GRACE:-0.5}
+declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120 [bochs-intel]=120 [bochs-amd]=120)
 
 t_reset() {
 	T_BOOT=kernel T_CMDLINE=debug_exit=on T_ISO= T_STATUS=33 T_HALT=0 T_TIME=
-	T_MODULES=() T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=()
+	T_MODULES=() T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=() T_TRIPLES=0
 }
 boot() { T_BOOT=$1; }
 core_cmdline() { T_CMDLINE=$1; }
@@ -54,6 +79,7 @@ require_order() {
 }
 time_limit() { T_TIME=$1; }
 monitor_when() { T_MON+=("$1	$2"); }
+guest_triple_faults() { T_TRIPLES=$1; }
 
 # All test names, in the order they are defined in the given file.
 list_tests() {
@@ -88,9 +114,15 @@ log_has_required() {
 run_test() {
 	local name=$1 log=$LOGDIR/$1.log err=$LOGDIR/$1.qemu.txt rules=$LOGDIR/$1.rules
 	local res=$LOGDIR/$1.result iso= vars= status pid reasons=() halted= regs= t0 t1 secs mon
+	local bochs=0 bstatus= cmdline
 	t_reset
 	"test_$name"
 	secs=${T_TIME:-${DEFAULT_TIME[$T_BOOT]:-60}}
+	cmdline=$T_CMDLINE
+	if [[ $T_BOOT == bochs-* ]]; then
+		bochs=1 err=$LOGDIR/$name.bochs.txt
+		cmdline=$(bochs_cmdline "$T_CMDLINE")
+	fi
 	rm -f "$log" "$err" "$res" "$res.tmp"
 	t0=$(date +%s.%N)
 
@@ -98,11 +130,20 @@ run_test() {
 		printf 'FAIL %s: %s\n' "$name" "$1" >"$res.tmp"
 		mv "$res.tmp" "$res"
 	}
+	if ((bochs)); then
+		bochs_model "$T_BOOT" >/dev/null 2>&1 || { fail_now "bad test description: unknown boot path $T_BOOT"; return; }
+		((${#T_MON[@]} == 0)) || { fail_now "bad test description: monitor_when needs QEMU's monitor, not $T_BOOT"; return; }
+		if [[ -n $T_STATUS ]] && ! ((T_STATUS >= 3 && T_STATUS < 512 && T_STATUS % 2)); then
+			fail_now "bad test description: status $T_STATUS is no (code << 1) | 1, Bochs cannot report it"
+			return
+		fi
+		command -v "$BOCHS_BIN" >/dev/null || { fail_now "$BOCHS_BIN not found (scripts/deps.sh bochs)"; return; }
+	fi
 	if [[ $T_BOOT != kernel ]]; then
 		iso=$T_ISO
 		if [[ -z $iso ]]; then
 			iso=$ISODIR/$name.iso
-			if ! mkiso_spec "$name" "$T_CMDLINE" "${T_MODULES[@]}" |
+			if ! mkiso_spec "$name" "$cmdline" "${T_MODULES[@]}" |
 				"$QEMU_TESTS_DIR/mkiso.sh" -o "$iso" -k "$B/tessera.elf" >"$err" 2>&1; then
 				fail_now "could not build $iso (see $err)"
 				return
@@ -115,8 +156,20 @@ run_test() {
 		vars=$ISODIR/$name.vars.fd
 		cp "$OVMF_VARS" "$vars"
 	fi
+	if ((bochs)); then
+		boot_bochs || return
+	else
+		boot_qemu || return
+	fi
+	t1=$(date +%s.%N)
+	judge
+}
+
+# boot_qemu: the QEMU part of run_test (it shares run_test's variables): boots, waits,
+# sets status, and for halt tests halted and regs. Returns 1 after fail_now.
+boot_qemu() {
 	qemu_args "$T_BOOT" "$T_CMDLINE" "$iso" "$vars" "${T_MODULES[@]}" 2>>"$err" ||
-		{ fail_now "bad test description: $(tail -1 "$err")"; return; }
+		{ fail_now "bad test description: $(tail -1 "$err")"; return 1; }
 
 	mon=(-monitor none)
 	if ((T_HALT)) || ((${#T_MON[@]})); then
@@ -179,18 +232,102 @@ run_test() {
 		rm -f "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
 	fi
 	rm -f "$LOGDIR/$name.pid"
-	t1=$(date +%s.%N)
+	return 0
+}
 
+# boot_bochs: the Bochs part of run_test (it shares run_test's variables): boots the
+# ISO under Bochs, sets bstatus (Bochs's exit status), status (the QEMU status that
+# outcome stands for; empty if there is none), and for halt tests halted and regs.
+boot_bochs() {
+	local dir=$BOCHSDIR/$name child k seen= stopped= state
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	bochs_config "$dir" "$T_BOOT" "$iso" "$log" "$T_TRIPLES" 2>>"$err" ||
+		{ fail_now "bad test description: $(tail -1 "$err")"; return 1; }
+	printf '(cd %q && TERM=dumb timeout -s KILL -k 2 %q %q -q -f bochsrc -rc dbg.rc)\n' \
+		"$dir" "$secs" "$BOCHS_BIN" >>"$err"
+	(bochs_exec "$dir" "$secs") &
+	pid=$!
+	echo "$pid" >"$LOGDIR/$name.pid"
+
+	if ((T_HALT)); then
+		# The required output, then the core's `cli; hlt` (Bochs logs it), then a grace
+		# period; then SIGINT, and the debugger's "quit" logs the CPU state.
+		local deadline=$((SECONDS + secs - 1))
+		while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+			if [[ -s $log ]] && log_has_required "$log"; then
+				seen=1
+				break
+			fi
+			sleep 0.2
+		done
+		if [[ -n $seen ]]; then
+			for ((k = 0; k < 30; k++)); do
+				grep -qF "HLT instruction with IF=0" "$dir/bochs.log" 2>/dev/null && break
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			sleep "$BOCHS_HALT_GRACE"
+		fi
+		child=$(child_of "$pid")
+		if kill -0 "$pid" 2>/dev/null && [[ -n $child ]]; then
+			stopped=1
+			printf 'harness: SIGINT to Bochs (PID %s)%s\n' "$child" \
+				"${seen:+ after the required output}" >>"$err"
+			kill -INT "$child" 2>/dev/null
+			for ((k = 0; k < 50; k++)); do
+				kill -0 "$child" 2>/dev/null || break
+				sleep 0.1
+			done
+			kill -KILL "$child" 2>/dev/null
+		fi
+	fi
+	wait "$pid"
+	bstatus=$?
+	rm -f "$LOGDIR/$name.pid"
+	printf 'Bochs exit status %s\n' "$bstatus" >>"$err"
+	status=$(bochs_status "$bstatus" "$log")
+	if [[ -n $stopped ]]; then
+		status= # stopped by the harness: Bochs's status says nothing about the core
+		state=$(sed -n '/Ctrl-C detected/,$p' "$dir/bochs.log" 2>/dev/null |
+			sed -n 's/^[0-9]*i\[CPU0 *\] \(CPU is in .*\)/\1/p; s/^[0-9]*i\[CPU0 *\] | \(IOPL=.*\)/\1/p' |
+			tr '\n' ' ')
+		state=${state% }
+		if [[ $state == *"(halted)"* && " $state " =~ [[:space:]]if[[:space:]] ]]; then
+			halted=1
+		else
+			regs="Bochs CPU state: ${state:-unknown (no state in $dir/bochs.log)}"
+		fi
+	fi
+	return 0
+}
+
+# judge: the verdict of run_test (it shares run_test's variables); writes LOGDIR/NAME.result.
+judge() {
+	local what
+	if ((bochs)); then
+		what=$(bochs_outcome "$bstatus" "$log")
+	else
+		what="QEMU status $status ($(status_meaning "$status"))"
+	fi
 	if ((T_HALT)) && [[ -n $halted ]]; then
 		:
 	elif ((T_HALT)) && [[ -z $T_STATUS ]]; then
 		if [[ -n $regs ]]; then
 			reasons+=("the core did not halt: $regs")
+		elif ((bochs)); then
+			reasons+=("the core did not halt ($what)")
 		else
 			reasons+=("the core did not halt (QEMU status $status: $(status_meaning "$status"))")
 		fi
 	elif [[ $status != "$T_STATUS" ]]; then
-		if ((status == 124 || status == 137)); then
+		if ((bochs)); then
+			if ((bstatus == 124 || bstatus == 137)); then
+				reasons+=("timed out after ${secs}s")
+			else
+				reasons+=("$what; expected $T_STATUS ($(status_meaning "$T_STATUS"))")
+			fi
+		elif ((status == 124 || status == 137)); then
 			reasons+=("timed out after ${secs}s")
 		else
 			reasons+=("QEMU status $status ($(status_meaning "$status")), expected $T_STATUS")
@@ -226,9 +363,20 @@ run_test() {
 		printf 'FAIL %s: %s\n' "$name" "${joined%; }" >"$res.tmp"
 		{
 			echo "    --- last 30 lines of $log ---"
+			# (the last line may lack its newline: Bochs stops before the UART sends it)
 			[[ -e $log ]] && tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g' | tail -n 30 |
-				sed 's/^/    | /'
-			if grep -qv '^timeout ' "$err" 2>/dev/null; then
+				sed -e 's/^/    | /' -e '$a\'
+			if ((bochs)); then
+				local bl=$BOCHSDIR/$name/bochs.log
+				if grep -qE '^[0-9]+[pe]\[' "$bl" 2>/dev/null; then
+					echo "    --- last panics and errors in $bl ---"
+					grep -E '^[0-9]+[pe]\[' "$bl" | tail -n 5 | sed 's/^/    ! /'
+				fi
+				if grep -qv '^[0-9]\{11\}[a-z]\[' "$BOCHSDIR/$name/stderr.txt" 2>/dev/null; then
+					echo "    --- Bochs stderr ($BOCHSDIR/$name/stderr.txt) ---"
+					grep -v '^[0-9]\{11\}[a-z]\[' "$BOCHSDIR/$name/stderr.txt" | tail -n 5 | sed 's/^/    ! /'
+				fi
+			elif grep -qv '^timeout ' "$err" 2>/dev/null; then
 				echo "    --- QEMU stderr ($err) ---"
 				grep -v '^timeout ' "$err" | tail -n 5 | sed 's/^/    ! /'
 			fi
@@ -241,7 +389,7 @@ run_test() {
 # FILTER (all without one), JOBS QEMUs at a time, printing results in test order.
 harness_main() {
 	local jobs=${QEMU_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)} list=0 opt all=() names=() n
-	local next=0 printed=0 passed=0 failed=0 running i f t_start
+	local next=0 printed=0 passed=0 failed=0 running i f t_start lock
 	while getopts j:lh opt; do
 		case $opt in
 		j) jobs=$OPTARG ;;
@@ -267,6 +415,14 @@ harness_main() {
 		echo "0 passed, 0 failed"
 		return 1
 	fi
+	# One run at a time: runs share the build, LOGDIR, ISODIR, BOCHSDIR and the test
+	# inputs; a second run waits for the first (the lock goes with this process).
+	mkdir -p "$LOGDIR" || return 1
+	exec {lock}>"$LOGDIR/.lock"
+	if ! flock -n "$lock"; then
+		echo "another tests/qemu/run.sh holds $LOGDIR/.lock: waiting for it to end" >&2
+		flock "$lock"
+	fi
 	if declare -F prepare >/dev/null; then
 		prepare || { echo "preparing the tests failed" >&2; return 1; }
 	fi
@@ -274,7 +430,7 @@ harness_main() {
 		[[ -f $f ]] || { echo "$f is missing: run make first" >&2; return 1; }
 	done
 	command -v "$QEMU_BIN" >/dev/null || { echo "$QEMU_BIN not found (scripts/deps.sh)" >&2; return 1; }
-	mkdir -p "$LOGDIR" "$ISODIR"
+	mkdir -p "$LOGDIR" "$ISODIR" "$BOCHSDIR"
 	if declare -F setup >/dev/null; then
 		setup || { echo "test setup failed" >&2; return 1; }
 	fi
@@ -284,12 +440,12 @@ harness_main() {
 	rm -f "$LOGDIR"/*.pid
 	trap 'for f in "$LOGDIR"/*.pid; do [[ -e $f ]] && kill "$(cat "$f")" 2>/dev/null; rm -f "$f"; done
 		exit 130' INT TERM
-	# Start the slow boots first (OVMF takes seconds, -kernel a fraction of one): the
-	# suite ends sooner. Results are still printed in the order of the test file.
+	# Start the slow boots first (Bochs and OVMF take seconds, -kernel a fraction of
+	# one): the suite ends sooner. Results are still printed in the order of the file.
 	local launch=() slow=() medium=() fast=()
 	for n in "${names[@]}"; do
 		case $(t_reset; "test_$n"; echo "$T_BOOT") in
-		uefi) slow+=("$n") ;;
+		bochs-* | uefi) slow+=("$n") ;;
 		bios) medium+=("$n") ;;
 		*) fast+=("$n") ;;
 		esac

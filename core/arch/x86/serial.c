@@ -47,6 +47,9 @@ static void bochs_exit(enum arch_halt_reason why)
 {
 	static const char shutdown[] = "Shutdown";
 	kprintf("tessera: debug exit 0x%x\n", (unsigned)why);
+	/* Let the UART drain (LSR.TEMT) before the emulator stops: the line must arrive whole. */
+	for (unsigned i = 0; i < 1000000 && !(inb(COM1 + 5) & 0x40); i++)
+		;
 	if (why == ARCH_HALT_DONE) {
 		__asm__ volatile("xchg %bx, %bx");
 		return;
