@@ -12,10 +12,15 @@
  *   spinsti-* the same with interrupts enabled (Bochs exits on a physical interrupt only
  *             when the guest's IF is set; real CPUs and QEMU do regardless)
  *   triple-*  triple fault      hcall-*  hostile hypercall arguments (must all fail cleanly)
+ *   evtmis-*  misuse of event channels and grants against a domain named "good";
+ *             ends by touching an empty grant slot (destroyed)
+ *   rog-*     grants a page read-only to "row-1", then waits for it to be gone
+ *   row-*     maps that grant, checks misuse errors, reads it, then writes to it (destroyed)
  * Each attack that is stopped never returns here; reaching the end is a failure.
  */
 #include <rt/console.h>
 #include <rt/hcall.h>
+#include <tessera/grant.h>
 
 static struct tessera_self_info si;
 
@@ -54,6 +59,80 @@ static void hostile_hypercalls(void)
 	expect("self_info wraps", tessera_self_info(~0ULL - 8), -TESSERA_EFAULT);
 	expect("self_info last fit", tessera_self_info(mem - sizeof(si)), 0);
 	expect("console good", tessera_console_write(RT_GPA(msg), 3), 3);
+}
+
+static long lookup(const char *name)
+{
+	static char buf[TESSERA_NAME_MAX];
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, name, rt_strlen(name));
+	return tessera_domain_lookup(RT_GPA(buf));
+}
+
+static long wait_for(const char *name)
+{
+	long id;
+	while ((id = lookup(name)) < 0)
+		tessera_yield();
+	return id;
+}
+
+static void channel_and_grant_misuse(void)
+{
+	long good = wait_for("good"), p;
+	expect("send on a free port", tessera_evtchn_send(5), -TESSERA_EINVAL);
+	expect("send on port 2^64-1", tessera_evtchn_send(~0ULL), -TESSERA_EINVAL);
+	expect("alloc for no such domain", tessera_evtchn_alloc(999), -TESSERA_ESRCH);
+	p = tessera_evtchn_alloc((uint64_t)good);
+	expect("alloc for good", p >= 0, 1);
+	expect("send on an unbound port", tessera_evtchn_send((uint64_t)p), -TESSERA_ENOTCONN);
+	expect("bind to a port not offered to us", tessera_evtchn_bind((uint64_t)good, 0), -TESSERA_EPERM);
+	expect("bind to port out of range", tessera_evtchn_bind((uint64_t)good, 64), -TESSERA_EINVAL);
+	expect("close", tessera_evtchn_close((uint64_t)p), 0);
+	expect("send after close", tessera_evtchn_send((uint64_t)p), -TESSERA_EINVAL);
+	expect("event page unaligned", tessera_evtchn_setup(0x100001, 64), -TESSERA_EFAULT);
+	expect("event page past end", tessera_evtchn_setup(si.mem_bytes, 64), -TESSERA_EFAULT);
+	expect("event vector 5", tessera_evtchn_setup(0x180000, 5), -TESSERA_EINVAL);
+	expect("grant to self", tessera_grant_offer(si.domid, 0x100, 0), -TESSERA_ESRCH);
+	expect("grant past end", tessera_grant_offer((uint64_t)good, si.mem_bytes / 4096, 0), -TESSERA_EFAULT);
+	expect("grant bad flags", tessera_grant_offer((uint64_t)good, 0x100, 6), -TESSERA_EINVAL);
+	expect("map a ref never offered", tessera_grant_map((uint64_t)good, 0x10000, 0), -TESSERA_ESTALE);
+	expect("map bad index", tessera_grant_map((uint64_t)good, 0x10040, 0), -TESSERA_EINVAL);
+	expect("map slot out of range", tessera_grant_map((uint64_t)good, 0x10000, 64), -TESSERA_EINVAL);
+	expect("unmap empty slot", tessera_grant_unmap(0), -TESSERA_ENOENT);
+	expect("unmap slot out of range", tessera_grant_unmap(64), -TESSERA_EINVAL);
+	expect("end a ref never offered", tessera_grant_end(0x10000), -TESSERA_ESTALE);
+}
+
+static uint8_t granted[4096] __attribute__((aligned(4096)));
+
+/* rog: offer a read-only page to row-1 and stay until row-1 has gone. */
+static int read_only_granter(void)
+{
+	long row = wait_for("row-1"), ref;
+	granted[0] = 0x42;
+	ref = tessera_grant_offer((uint64_t)row, RT_GPA(granted) / 4096, TESSERA_GRANT_READONLY);
+	expect("offer read-only", ref, 0x10000);
+	while (lookup("row-1") >= 0)
+		tessera_yield();
+	expect("end once the mapper is gone", tessera_grant_end((uint64_t)ref), 0);
+	expect("end twice", tessera_grant_end((uint64_t)ref), -TESSERA_ESTALE);
+	return failures;
+}
+
+/* row: map rog's read-only grant, misuse it, read it, then try to write it. */
+static void read_only_writer(void)
+{
+	long rog = wait_for("rog-1"), addr;
+	while ((addr = tessera_grant_map((uint64_t)rog, 0x10000, 3)) == -TESSERA_ESTALE)
+		tessera_yield();
+	expect("map read-only grant", addr, (long)(TESSERA_GRANT_WINDOW + 3 * 4096));
+	expect("map it twice", tessera_grant_map((uint64_t)rog, 0x10000, 4), -TESSERA_EEXIST);
+	expect("map into a busy slot", tessera_grant_map((uint64_t)rog, 0x10000, 3), -TESSERA_EEXIST);
+	expect("map with a stale generation", tessera_grant_map((uint64_t)rog, 0x20000, 5), -TESSERA_ESTALE);
+	expect("read through the grant", *(volatile uint8_t *)(uintptr_t)addr, 0x42);
+	rt_printf("%s: %d failures before the write\n", si.name, failures);
+	*(volatile uint8_t *)(uintptr_t)addr = 1;
 }
 
 int main(void)
@@ -98,6 +177,16 @@ int main(void)
 			;
 		rt_printf("%s: waited\n", si.name);
 		return 0;
+	} else if (starts("evtmis")) {
+		channel_and_grant_misuse();
+		rt_printf("%s: %d failures\n", si.name, failures);
+		(void)*(volatile uint8_t *)(uintptr_t)(TESSERA_GRANT_WINDOW + 7 * 4096);
+	} else if (starts("rog")) {
+		int f = read_only_granter();
+		rt_printf("%s: %d failures\n", si.name, f);
+		return f;
+	} else if (starts("row")) {
+		read_only_writer();
 	} else if (starts("hcall")) {
 		hostile_hypercalls();
 		rt_printf("%s: %d failures\n", si.name, failures);

@@ -229,9 +229,9 @@ hlt_forbidden() {
 	attacker_destroyed hlt-1 0 "HLT with interrupts disabled"
 	hello_runs good 1 2
 }
-test_hlt_is_forbidden() { hlt_forbidden kernel; }
-test_hlt_is_forbidden_under_bochs_intel() { hlt_forbidden bochs-intel; }
-test_hlt_is_forbidden_under_bochs_amd() { hlt_forbidden bochs-amd; }
+test_hlt_with_interrupts_off_destroys_the_domain() { hlt_forbidden kernel; }
+test_hlt_with_interrupts_off_destroys_the_domain_under_bochs_intel() { hlt_forbidden bochs-intel; }
+test_hlt_with_interrupts_off_destroys_the_domain_under_bochs_amd() { hlt_forbidden bochs-amd; }
 
 triple_fault() {
 	on_path "$1"
@@ -282,6 +282,76 @@ hostile_hypercalls() {
 test_hostile_hypercall_arguments_fail_cleanly() { hostile_hypercalls kernel; }
 test_hostile_hypercall_arguments_fail_cleanly_under_bochs_intel() { hostile_hypercalls bochs-intel; }
 test_hostile_hypercall_arguments_fail_cleanly_under_bochs_amd() { hostile_hypercalls bochs-amd; }
+
+# ---- sharing: preemption, event channels, grants, rings ------------------------------
+
+# A domain that never yields for many slices: the slice timer lets the other run and
+# finish first. Bochs exits on a physical interrupt only when the guest's IF is set
+# (real CPUs and QEMU do regardless), so there the spinner runs with interrupts on.
+spinner_does_not_starve() {
+	local spin=spin-1
+	[[ $1 == bochs-* ]] && spin=spinsti-1
+	on_path "$1"
+	module "$D/attack.elf" domain=$spin mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	require_order "[good] good: done" "[$spin] $spin: spun"
+	hello_runs good 1 2
+}
+test_spinning_domain_does_not_starve_others() { spinner_does_not_starve kernel; }
+test_spinning_domain_does_not_starve_others_under_bochs_intel() { spinner_does_not_starve bochs-intel; }
+
+# ping grants pong a ring page and binds an event channel; 100,000 requests and
+# checked responses; pong's mapping of the dead ping's page outlives ping.
+ring_demo() {
+	on_path "$1"
+	module "$D/ringdemo.elf" domain=ping mem=2M
+	module "$D/ringdemo.elf" domain=pong mem=2M
+	require "[ping] ping: 100000 messages exchanged, every response checked" \
+		"[pong] pong: served 100000 requests" \
+		"tessera: domain ping (id 0) exited with code 0" \
+		"tessera: domain pong (id 1) exited with code 0"
+	forbid "destroyed"
+}
+test_ring_demo_exchanges_100000_checked_messages() { ring_demo kernel; }
+test_ring_demo_exchanges_100000_checked_messages_under_bochs_intel() { ring_demo bochs-intel; }
+
+# pong dies mid-transfer: ping sees its channel closed and stops cleanly.
+peer_killed_mid_transfer() {
+	on_path "$1"
+	module "$D/ringdemo.elf" domain=ping mem=2M
+	module "$D/ringdemo.elf" domain=pong-crash mem=2M
+	require_order "[pong-crash] pong-crash: crashing after 1000 requests" \
+		"tessera: domain pong-crash (id 1) destroyed: nested page fault" \
+		"[ping] ping: peer closed the channel after " \
+		"tessera: domain ping (id 0) exited with code 0"
+}
+test_killing_a_peer_mid_transfer_closes_its_channel() { peer_killed_mid_transfer kernel; }
+test_killing_a_peer_mid_transfer_closes_its_channel_under_bochs_intel() { peer_killed_mid_transfer bochs-intel; }
+
+channel_and_grant_misuse() {
+	on_path "$1"
+	module "$D/attack.elf" domain=evtmis-1 mem=2M
+	module "$D/hello.elf" domain=good mem=2M
+	require_order "[evtmis-1] hcall-check ok send on a free port" \
+		"[evtmis-1] hcall-check ok end a ref never offered" "[evtmis-1] evtmis-1: 0 failures" \
+		"tessera: domain evtmis-1 (id 0) destroyed: access to an empty grant slot at gpa 0x40007000"
+	hello_runs good 1 2
+}
+test_event_channel_and_grant_misuse_fails_cleanly() { channel_and_grant_misuse kernel; }
+test_event_channel_and_grant_misuse_fails_cleanly_under_bochs_intel() { channel_and_grant_misuse bochs-intel; }
+
+read_only_grant() {
+	on_path "$1"
+	module "$D/attack.elf" domain=rog-1 mem=2M
+	module "$D/attack.elf" domain=row-1 mem=2M
+	require_order "[row-1] hcall-check ok map read-only grant" "[row-1] hcall-check ok map it twice" \
+		"[row-1] hcall-check ok read through the grant" "[row-1] row-1: 0 failures before the write" \
+		"tessera: domain row-1 (id 1) destroyed: write to a read-only grant at gpa 0x40003000"
+	require_order "[rog-1] hcall-check ok end once the mapper is gone" "[rog-1] rog-1: 0 failures" \
+		"tessera: domain rog-1 (id 0) exited with code 0"
+}
+test_write_to_a_read_only_grant_destroys_the_writer() { read_only_grant kernel; }
+test_write_to_a_read_only_grant_destroys_the_writer_under_bochs_intel() { read_only_grant bochs-intel; }
 
 # ---- malformed boot modules and command lines ----------------------------------------
 
