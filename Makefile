@@ -84,6 +84,7 @@ test: all
 bench: all
 	@scripts/deps.sh
 	@bench/run.sh
+	@bench/ipc.sh
 
 sloc:
 	@scripts/sloc.sh $(CORE_SRCS) $(shell find core/include -name '*.h' -o -name '*.def')

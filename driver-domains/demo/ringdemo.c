@@ -4,7 +4,8 @@
  * and checks every response. Bootstrapping follows a fixed convention (a
  * real system would use a store): ping's first port (0) and first grant
  * reference (index 0, generation 1) are the ones pong binds and maps.
- * A pong named "pong-crash" dies half-way, to show what ping sees then.
+ * A pong named "pong-crash" dies half-way, to show what ping sees then; a
+ * ping named "ping-bench" times hypercalls, round trips and streaming instead.
  */
 #include <rt/console.h>
 #include <rt/event.h>
@@ -16,6 +17,9 @@
 #define RINGDEMO_PORT 0
 #define RINGDEMO_REF  0x10000 /* index 0, generation 1 */
 #define CRASH_AFTER   1000UL
+#define BENCH_HCALLS     100000UL
+#define BENCH_ROUNDTRIPS 20000UL
+#define BENCH_STREAM     200000UL
 
 static struct rt_ring_page shared __attribute__((aligned(4096)));
 static struct tessera_self_info si;
@@ -46,12 +50,68 @@ static long find(const char *a, const char *b)
 	}
 }
 
-static int ping(void)
+/*
+ * Send count requests keeping at most window in flight, check every response.
+ * Returns the number of checked responses (fewer if pong went away).
+ */
+static unsigned long exchange(struct rt_ring *r, long port, unsigned long base,
+			      unsigned long count, unsigned long window)
+{
+	struct rt_msg m;
+	unsigned long sent = 0, got = 0;
+	while (got < count) {
+		int progress = 0;
+		while (sent < count && sent - got < window && rt_ring_req_space(r)) {
+			uint64_t id = base + sent;
+			m = (struct rt_msg){ .id = id, .data = { id * 0x9e3779b97f4a7c15ULL } };
+			rt_ring_req_put(r, &m);
+			sent++;
+			progress = 1;
+		}
+		if (progress && rt_ring_req_push(r) && tessera_evtchn_send((uint64_t)port) == -TESSERA_EPIPE)
+			break;
+		while (rt_ring_rsp_get(r, &m)) {
+			uint64_t id = base + got;
+			if (m.id != id || m.data[0] != answer(id, id * 0x9e3779b97f4a7c15ULL)) {
+				rt_printf("ping: response %lu is wrong\n", (unsigned long)id);
+				return 0;
+			}
+			got++;
+			progress = 1;
+		}
+		if (!progress) {
+			if (tessera_evtchn_send((uint64_t)port) == -TESSERA_EPIPE)
+				break; /* pong is gone: its end of the channel closed */
+			rt_event_wait(RINGDEMO_PORT);
+		}
+	}
+	return got;
+}
+
+/* ping-bench: null hypercalls, event-channel round trips and a streaming ring, timed by the host. */
+static int bench(struct rt_ring *r, long port)
+{
+	rt_printf("bench: hypercall start %lu\n", BENCH_HCALLS);
+	for (unsigned long i = 0; i < BENCH_HCALLS; i++)
+		tessera_version();
+	rt_printf("bench: hypercall end %lu\n", BENCH_HCALLS);
+	rt_printf("bench: roundtrip start %lu\n", BENCH_ROUNDTRIPS);
+	if (exchange(r, port, 0, BENCH_ROUNDTRIPS, 1) != BENCH_ROUNDTRIPS)
+		return 2;
+	rt_printf("bench: roundtrip end %lu\n", BENCH_ROUNDTRIPS);
+	rt_printf("bench: stream start %lu messages of %u bytes\n", BENCH_STREAM,
+		  (unsigned)sizeof(struct rt_msg));
+	if (exchange(r, port, BENCH_ROUNDTRIPS, BENCH_STREAM, RT_RING_SLOTS) != BENCH_STREAM)
+		return 3;
+	rt_printf("bench: stream end %lu\n", BENCH_STREAM);
+	return 0;
+}
+
+static int ping(int benchmark)
 {
 	struct rt_ring r;
-	struct rt_msg m;
 	long peer = find("pong", "pong-crash"), ref, port;
-	unsigned long sent = 0, got = 0;
+	unsigned long got;
 
 	rt_ring_init_front(&r, &shared);
 	ref = tessera_grant_offer((uint64_t)peer, RT_GPA(&shared) / 4096, 0);
@@ -60,31 +120,9 @@ static int ping(void)
 		rt_printf("ping: setup failed (ref %ld, port %ld)\n", ref, port);
 		return 1;
 	}
-	while (got < RINGDEMO_MESSAGES) {
-		int progress = 0;
-		while (sent < RINGDEMO_MESSAGES && rt_ring_req_space(&r)) {
-			m = (struct rt_msg){ .id = sent, .data = { sent * 0x9e3779b97f4a7c15ULL } };
-			rt_ring_req_put(&r, &m);
-			sent++;
-			progress = 1;
-		}
-		if (progress && rt_ring_req_push(&r) && tessera_evtchn_send(port) == -TESSERA_EPIPE)
-			break;
-		while (rt_ring_rsp_get(&r, &m)) {
-			uint64_t x = got * 0x9e3779b97f4a7c15ULL;
-			if (m.id != got || m.data[0] != answer(got, x)) {
-				rt_printf("ping: response %lu is wrong\n", got);
-				return 2;
-			}
-			got++;
-			progress = 1;
-		}
-		if (!progress) {
-			if (tessera_evtchn_send(port) == -TESSERA_EPIPE)
-				break; /* pong is gone: its end of the channel closed */
-			rt_event_wait(RINGDEMO_PORT);
-		}
-	}
+	if (benchmark)
+		return bench(&r, port);
+	got = exchange(&r, port, 0, RINGDEMO_MESSAGES, RT_RING_SLOTS);
 	if (got < RINGDEMO_MESSAGES) {
 		rt_printf("ping: peer closed the channel after %lu checked responses\n", got);
 		return 0;
@@ -97,15 +135,17 @@ static int pong(int crash)
 {
 	struct rt_ring r;
 	struct rt_msg m;
-	long peer = find("ping", NULL), port, addr;
-	unsigned long served = 0;
+	long peer = find("ping", "ping-bench"), port, addr;
+	unsigned long served = 0, total = RINGDEMO_MESSAGES;
 
+	if (peer == lookup("ping-bench"))
+		total = BENCH_ROUNDTRIPS + BENCH_STREAM;
 	while ((port = tessera_evtchn_bind((uint64_t)peer, RINGDEMO_PORT)) < 0)
 		tessera_yield();
 	while ((addr = tessera_grant_map((uint64_t)peer, RINGDEMO_REF, 0)) < 0)
 		tessera_yield();
 	rt_ring_init_back(&r, (struct rt_ring_page *)(uintptr_t)addr);
-	while (served < RINGDEMO_MESSAGES) {
+	while (served < total) {
 		int progress = 0;
 		while (rt_ring_req_get(&r, &m)) {
 			m.data[0] = answer(m.id, m.data[0]);
@@ -140,6 +180,6 @@ int main(void)
 	}
 	rt_printf("%s: events ready\n", si.name);
 	if (!rt_strncmp(si.name, "ping", 4))
-		return ping();
+		return ping(!rt_strncmp(si.name, "ping-bench", 10));
 	return pong(!rt_strncmp(si.name, "pong-crash", 10));
 }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Communication costs and how the core scales, under QEMU TCG (-cpu EPYC: AMD SVM).
+#  1. One boot, side by side: null hypercalls, event-channel round trips (one request
+#     in flight: send, upcall, response, upcall) and a streaming ring (32 in flight),
+#     run by the ring demo's "ping-bench" against "pong". Timed on the host between
+#     the domain's start and end console lines.
+#  2. Boot time and core memory with 1, 8 and 64 domains.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=build
+LOG=$B/bench-ipc.log
+QEMU=(timeout -k 5 600 qemu-system-x86_64 -accel tcg -cpu EPYC -m 512M -display none -serial stdio
+	-monitor none -no-reboot -nic none -device isa-debug-exit,iobase=0xf4,iosize=4
+	-kernel $B/tessera.mb1 -append debug_exit=on)
+
+# timed_boot MODULES: every console line into $LOG, each "bench: X start|end" and the
+# first and last line timestamped into t[].
+declare -A t
+timed_boot() {
+	local line k
+	t=()
+	rm -f "$LOG"
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		echo "$line" >>"$LOG"
+		[[ -n ${t[first]:-} ]] || t[first]=$(date +%s.%N)
+		case "$line" in
+		*"bench: "*" start "*) k=${line#*bench: }; t[${k%% *}.0]=$(date +%s.%N) ;;
+		*"bench: "*" end "*) k=${line#*bench: }; t[${k%% *}.1]=$(date +%s.%N) ;;
+		*"created: "*) t[created]=$(date +%s.%N) ;;
+		esac
+	done < <("${QEMU[@]}" -initrd "$1" 2>/dev/null || true)
+}
+
+count() { sed -n "s/.*bench: $1 start \([0-9]*\).*/\1/p" "$LOG" | head -n 1; }
+elapsed() { awk -v a="${t[$1.0]:?no $1 start in $LOG}" -v b="${t[$1.1]:?no $1 end in $LOG}" 'BEGIN { print b - a }'; }
+
+timed_boot "$B/domains/ringdemo.elf domain=ping-bench mem=2M,$B/domains/ringdemo.elf domain=pong mem=2M"
+msg=$(sed -n 's/.*messages of \([0-9]*\) bytes.*/\1/p' "$LOG" | head -n 1)
+echo "== communication, QEMU TCG -cpu EPYC, one boot, two domains on one CPU =="
+awk -v hn="$(count hypercall)" -v ht="$(elapsed hypercall)" \
+    -v rn="$(count roundtrip)" -v rt="$(elapsed roundtrip)" \
+    -v sn="$(count stream)" -v st="$(elapsed stream)" -v sz="$msg" 'BEGIN {
+	printf "  null hypercall              %9.0f /s\n", hn / ht
+	printf "  event-channel round trip    %9.0f /s  (%.1f null hypercalls each)\n", rn / rt, (hn / ht) / (rn / rt)
+	printf "  ring, streaming             %9.0f messages/s = %.2f MB/s of %d-byte messages\n", sn / st, sn * sz / st / 1e6, sz
+}'
+
+echo "== scale: boot to the last domain created, and core memory =="
+printf "  %8s %14s %22s\n" domains "boot (ms)" "core memory (KiB)"
+image=$(size -A $B/tessera.elf | awk '$1 == ".text" || $1 == ".rodata" || $1 == ".data" || $1 == ".bss" { s += $2 } END { print s }')
+for n in 1 8 64; do
+	mods=
+	for i in $(seq 1 "$n"); do mods+=",$B/domains/hello.elf domain=d$i mem=2M"; done
+	timed_boot "${mods#,}"
+	[[ $(grep -c "exited with code 0" "$LOG") == "$n" ]] || { echo "bench: not all $n domains ran (see $LOG)" >&2; exit 1; }
+	per=$(sed -n 's/.*core overhead \([0-9]*\) bytes.*/\1/p' "$LOG" | awk '{ s += $1 } END { print s }')
+	awk -v n="$n" -v a="${t[first]}" -v b="${t[created]}" -v per="$per" -v img="$image" 'BEGIN {
+		printf "  %8d %14.1f %14.0f (%.0f image + %.0f for the domains)\n", n, (b - a) * 1000, (img + per) / 1024, img / 1024, per / 1024
+	}'
+done
