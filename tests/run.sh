@@ -24,6 +24,7 @@ suite() { # name command...
 	failed=$((failed + f))
 }
 
+suite docs scripts/hcall-doc.sh --check
 suite unit make -s unit
 suite qemu tests/qemu/run.sh
 echo "$passed passed, $failed failed"
