@@ -49,3 +49,11 @@ void virt_guest_setup(struct domain *d)
 		pd_high[i] = ((1ULL << 30) + (i << 21)) | 0x83;
 	}
 }
+
+/* svm_run.S and vmx_run.S reach struct vcpu_regs by these offsets (arch/gprs.h). */
+_Static_assert(__builtin_offsetof(struct vcpu_regs, rax) == 0 &&
+		       __builtin_offsetof(struct vcpu_regs, rbx) == 8 &&
+		       __builtin_offsetof(struct vcpu_regs, rbp) == 48 &&
+		       __builtin_offsetof(struct vcpu_regs, r8) == 56 &&
+		       __builtin_offsetof(struct vcpu_regs, r15) == 112,
+	       "struct vcpu_regs and arch/gprs.h disagree");
