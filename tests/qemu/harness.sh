@@ -16,6 +16,7 @@
 #   require_order PATTERN...  must appear in this order, each on a later line
 #   forbid PATTERN...         must not appear
 #   allow PATTERN...          lift these from DEFAULT_FORBIDDEN for this test
+#   cpus N                    boot with N CPUs (QEMU -smp N, Bochs count=N)
 #   time_limit SECONDS        kill QEMU after this long (default by boot path)
 #   monitor_when PATTERN CMD  once PATTERN is in the serial log, send CMD to the QEMU
 #                             monitor (e.g. nmi); several run in the order given
@@ -57,7 +58,7 @@ declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120 [bochs-intel]=120 [boc
 
 t_reset() {
 	T_BOOT=kernel T_CMDLINE=debug_exit=on T_ISO= T_STATUS=33 T_HALT=0 T_TIME=
-	T_MODULES=() T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=() T_TRIPLES=0
+	T_MODULES=() T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=() T_TRIPLES=0 T_CPUS=1
 }
 boot() { T_BOOT=$1; }
 core_cmdline() { T_CMDLINE=$1; }
@@ -72,6 +73,7 @@ expect_halt() { T_HALT=1 T_STATUS=${1:-}; }
 require() { local p; for p; do T_RULES+=("R	$p"); done; }
 forbid() { local p; for p; do T_RULES+=("F	$p"); done; }
 allow() { T_ALLOW+=("$@"); }
+cpus() { T_CPUS=$1; }
 require_order() {
 	local p
 	T_NGROUPS=$((T_NGROUPS + 1))
@@ -177,10 +179,10 @@ boot_qemu() {
 		mkfifo "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
 		mon=(-monitor "pipe:$LOGDIR/$name.mon")
 	fi
-	printf '%q ' timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -serial "file:$log" \
+	printf '%q ' timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -smp "$T_CPUS" -serial "file:$log" \
 		"${mon[@]}" "${QARGS[@]}" >>"$err"
 	printf '\n' >>"$err"
-	timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -serial "file:$log" "${mon[@]}" \
+	timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -smp "$T_CPUS" -serial "file:$log" "${mon[@]}" \
 		"${QARGS[@]}" </dev/null 2> >(qemu_stderr_filter >>"$err") &
 	pid=$!
 	echo "$pid" >"$LOGDIR/$name.pid"
@@ -242,7 +244,7 @@ boot_bochs() {
 	local dir=$BOCHSDIR/$name child k seen= stopped= state
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	bochs_config "$dir" "$T_BOOT" "$iso" "$log" "$T_TRIPLES" 2>>"$err" ||
+	BOCHS_CPUS=$T_CPUS bochs_config "$dir" "$T_BOOT" "$iso" "$log" "$T_TRIPLES" 2>>"$err" ||
 		{ fail_now "bad test description: $(tail -1 "$err")"; return 1; }
 	printf '(cd %q && TERM=dumb timeout -s KILL -k 2 %q %q -q -f bochsrc -rc dbg.rc)\n' \
 		"$dir" "$secs" "$BOCHS_BIN" >>"$err"

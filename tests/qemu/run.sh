@@ -353,6 +353,20 @@ read_only_grant() {
 test_write_to_a_read_only_grant_destroys_the_writer() { read_only_grant kernel; }
 test_write_to_a_read_only_grant_destroys_the_writer_under_bochs_intel() { read_only_grant bochs-intel; }
 
+# SMP: every CPU comes up (INIT-SIPI-SIPI through a trampoline below 1 MiB), loads
+# its own GDT/TSS/stacks and idles; domains still run on the boot CPU.
+all_cpus_come_up() {
+	on_path "$1"
+	cpus "$2"
+	demo_modules
+	require "^tessera: $2 CPUs online"
+	demo_checks
+}
+test_all_cpus_come_up_with_smp_2() { all_cpus_come_up kernel 2; }
+test_all_cpus_come_up_with_smp_4() { all_cpus_come_up kernel 4; }
+test_all_cpus_come_up_with_smp_2_under_grub_uefi() { all_cpus_come_up uefi 2; }
+test_all_cpus_come_up_with_smp_2_under_bochs_intel() { all_cpus_come_up bochs-intel 2; }
+
 # ---- malformed boot modules and command lines ----------------------------------------
 
 test_bad_module_cmdline_is_rejected_others_run() {

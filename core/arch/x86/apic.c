@@ -16,6 +16,11 @@
 #define APIC_LVT_TIMER 0x320
 #define APIC_LVT_LINT0 0x350
 #define APIC_LVT_LINT1 0x360
+#define APIC_ICR_LOW  0x300
+#define APIC_ICR_HIGH 0x310
+#define APIC_ICR_ASSERT      (1u << 14)
+#define APIC_ICR_PENDING     (1u << 12)
+#define APIC_ICR_ALL_BUT_SELF (3u << 18)
 #define APIC_TIMER_INIT 0x380
 #define APIC_TIMER_CUR  0x390
 #define APIC_TIMER_DIV  0x3e0
@@ -37,23 +42,32 @@ static void wr(uint32_t reg, uint32_t v)
 	apic[reg / 4] = v;
 }
 
-/* Count APIC ticks over CALIBRATE_MS of PIT time; bounded in case the PIT is absent. */
-static uint32_t calibrate(void)
+/* Busy-wait on PIT channel 2 (gated through port 0x61); bounded if there is no PIT. */
+void pit_delay_us(uint32_t us)
 {
-	uint32_t count = PIT_HZ * CALIBRATE_MS / 1000;
+	uint32_t count = (uint32_t)((uint64_t)PIT_HZ * us / 1000000);
+	if (count > 0xffff)
+		count = 0xffff;
 	outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01)); /* gate on, speaker off */
 	outb(0x43, 0xb0);                                  /* ch 2, lo/hi, mode 0 */
 	outb(0x42, (uint8_t)count);
 	outb(0x42, (uint8_t)(count >> 8));
-	wr(APIC_TIMER_INIT, 0xffffffffu);
 	for (uint32_t spin = 0; spin < 100000000u && !(inb(0x61) & 0x20); spin++)
 		;
+}
+
+/* Count APIC ticks over CALIBRATE_MS of PIT time. */
+static uint32_t calibrate(void)
+{
+	wr(APIC_TIMER_INIT, 0xffffffffu);
+	pit_delay_us(CALIBRATE_MS * 1000);
 	uint32_t elapsed = 0xffffffffu - rd(APIC_TIMER_CUR);
 	wr(APIC_TIMER_INIT, 0);
 	return elapsed / CALIBRATE_MS;
 }
 
-void apic_init(void)
+/* Every CPU: enable its local APIC (same MMIO address on all), LINTs and timer masked. */
+void apic_ap_init(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 	wrmsr(MSR_APIC_BASE, base | APIC_ENABLE);
@@ -63,6 +77,19 @@ void apic_init(void)
 	wr(APIC_LVT_LINT1, LVT_MASKED);
 	wr(APIC_TIMER_DIV, 0x3); /* divide by 16 */
 	wr(APIC_LVT_TIMER, LVT_MASKED | APIC_VEC_TIMER);
+}
+
+void apic_ipi_all_but_self(uint32_t icr)
+{
+	wr(APIC_ICR_HIGH, 0);
+	wr(APIC_ICR_LOW, icr | APIC_ICR_ALL_BUT_SELF | APIC_ICR_ASSERT);
+	for (uint32_t spin = 0; spin < 1000000u && (rd(APIC_ICR_LOW) & APIC_ICR_PENDING); spin++)
+		;
+}
+
+void apic_init(void)
+{
+	apic_ap_init();
 	ticks_per_ms = calibrate();
 	if (!ticks_per_ms) {
 		kprintf("tessera: APIC timer did not calibrate; assuming 100 MHz / 16\n");

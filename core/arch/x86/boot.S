@@ -6,6 +6,7 @@
 #define MB1_MAGIC 0x1badb002
 #define MB1_FLAGS 0x00000003  /* page-align modules, memory info */
 #define MB2_MAGIC 0xe85250d6
+#define CPU_MAX 8 /* as in arch/cpu.h */
 
 	.section .multiboot, "a"
 	.align 4
@@ -148,3 +149,87 @@ boot_pd:   .skip 4096 * 4
 	.globl boot_stack_top
 boot_stack: .skip 16384
 boot_stack_top:
+
+/*
+ * Application processors start here in real mode at the page the SIPI names
+ * (a copy made by smp.c, which patches the three linear addresses marked
+ * below), switch to protected mode with the trampoline's GDT, then to long
+ * mode on the boot page tables, and jump into the core.
+ */
+	.section .rodata
+	.globl ap_trampoline_start, ap_trampoline_end, ap_tr_gdtr_base, ap_tr_far32
+	.code16
+ap_trampoline_start:
+	cli
+	cld
+	mov %cs, %ax
+	mov %ax, %ds
+	lgdtl ap_tr_gdtr - ap_trampoline_start
+	mov %cr0, %eax
+	or $1, %eax
+	mov %eax, %cr0
+	ljmpl *(ap_tr_far32 - ap_trampoline_start)
+	.code32
+ap_tr_pm32:
+	mov $0x10, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov %cr4, %eax
+	or $0x20, %eax
+	mov %eax, %cr4
+	mov $boot_pml4, %eax
+	mov %eax, %cr3
+	mov $0xc0000080, %ecx
+	rdmsr
+	or $0x900, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $0x80010001, %eax
+	mov %eax, %cr0
+	ljmp $0x18, $ap_long_entry
+	.align 8
+ap_tr_gdt:
+	.quad 0
+	.quad 0x00cf9a000000ffff    /* 0x08: 32-bit code */
+	.quad 0x00cf92000000ffff    /* 0x10: data */
+	.quad 0x00af9a000000ffff    /* 0x18: 64-bit code */
+ap_tr_gdtr:
+	.short 31
+ap_tr_gdtr_base:
+	.long ap_tr_gdt - ap_trampoline_start            /* patched: + page */
+ap_tr_far32:
+	.long ap_tr_pm32 - ap_trampoline_start           /* patched: + page */
+	.short 0x08
+ap_trampoline_end:
+
+	.text
+	.code64
+ap_long_entry:
+	mov $0x10, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	xor %eax, %eax
+	mov %ax, %fs
+	mov %ax, %gs
+	mov $1, %eax
+	lock xadd %eax, ap_next(%rip)    /* this AP's CPU number: 1, 2, ... */
+	cmp $CPU_MAX, %eax
+	jae 2f
+	mov %eax, %edi
+	shl $14, %rax
+	lea ap_stacks(%rip), %rsp
+	add %rax, %rsp                   /* top of stack number (cpu - 1) */
+	xor %ebp, %ebp
+	call ap_main
+2:	cli
+	hlt
+	jmp 2b
+
+	.data
+	.align 4
+ap_next: .long 1
+	.section .bss
+	.align 16
+ap_stacks: .skip 16384 * (CPU_MAX - 1)

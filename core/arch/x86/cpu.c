@@ -27,16 +27,21 @@ struct desc_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-static uint64_t gdt[5];
-static struct tss tss;
+/* Per CPU: a GDT (its TSS descriptor's busy bit is per CPU), a TSS, and stacks of
+ * their own for NMI, #DF and #MC (IST 1-3). The IDT is shared. */
+static struct cpu_tables {
+	uint64_t gdt[5];
+	struct tss tss;
+	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+} tables[CPU_MAX];
 static struct idt_entry idt[256];
-/* NMI, #DF and #MC each get a stack of their own (IST 1-3). */
-static uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
-static void load_gdt(void)
+static void load_gdt(struct cpu_tables *t)
 {
-	uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof(tss) - 1;
-	struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+	uint64_t *gdt = t->gdt;
+	struct tss *tss = &t->tss;
+	uint64_t base = (uint64_t)(uintptr_t)tss, limit = sizeof(*tss) - 1;
+	struct desc_ptr p = { sizeof(t->gdt) - 1, (uint64_t)(uintptr_t)gdt };
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffffULL;
 	gdt[2] = 0x00cf92000000ffffULL;
@@ -44,8 +49,8 @@ static void load_gdt(void)
 		 (((base >> 24) & 0xff) << 56);
 	gdt[4] = base >> 32;
 	for (int i = 0; i < 3; i++)
-		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stack[i] + IST_STACK_SIZE);
-	tss.iomap_base = sizeof(tss);
+		tss->ist[i] = (uint64_t)(uintptr_t)(t->ist_stack[i] + IST_STACK_SIZE);
+	tss->iomap_base = sizeof(*tss);
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq $0x08\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
@@ -61,10 +66,10 @@ static void load_gdt(void)
 			 : : "m"(p) : "rax", "memory");
 }
 
-static void load_idt(void)
+static void load_idt(bool build)
 {
 	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
-	for (unsigned v = 0; v < 256; v++) {
+	for (unsigned v = 0; build && v < 256; v++) {
 		uint64_t a = (uint64_t)(uintptr_t)(isr_stubs + 16 * v);
 		idt[v] = (struct idt_entry){
 			.off_lo = (uint16_t)a, .sel = 0x08,
@@ -75,10 +80,10 @@ static void load_idt(void)
 	__asm__ volatile("lidt %0" : : "m"(p));
 }
 
-void cpu_init(void)
+void cpu_init(unsigned cpu)
 {
-	load_gdt();
-	load_idt();
+	load_gdt(&tables[cpu]);
+	load_idt(cpu == 0);
 	/* FXSAVE/FXRSTOR of guest state needs OSFXSR; the core itself never uses SSE. */
 	fpu_cpu_init();
 }
@@ -95,9 +100,13 @@ void cpuid_guest(uint32_t leaf, uint32_t sub, uint32_t r[4])
 		r[0] = r[1] = r[2] = r[3] = 0;
 }
 
+/* This CPU's tables: the GDT it has loaded tells which ones they are. */
 void cpu_host_tables(uint64_t *gdt_base, uint64_t *idt_base, uint64_t *tss_base)
 {
-	*gdt_base = (uint64_t)(uintptr_t)gdt;
+	struct desc_ptr p;
+	__asm__ volatile("sgdt %0" : "=m"(p));
+	const struct cpu_tables *t = (const struct cpu_tables *)(uintptr_t)p.base;
+	*gdt_base = p.base;
 	*idt_base = (uint64_t)(uintptr_t)idt;
-	*tss_base = (uint64_t)(uintptr_t)&tss;
+	*tss_base = (uint64_t)(uintptr_t)&t->tss;
 }

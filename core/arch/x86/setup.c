@@ -5,6 +5,7 @@
 #include <core/arch.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/smp.h>
 
 #define MB1_BOOT_MAGIC 0x2badb002u
 #define MB2_BOOT_MAGIC 0x36d76289u
@@ -36,7 +37,7 @@ _Noreturn void arch_entry(uint32_t magic, uint32_t info)
 
 	serial_init();
 	pic_mask();
-	cpu_init();
+	cpu_init(0);
 	kprintf("\ntessera: starting\n");
 	apic_init();
 	if (magic == MB2_BOOT_MAGIC)
@@ -51,5 +52,6 @@ _Noreturn void arch_entry(uint32_t magic, uint32_t info)
 		kprintf("tessera: boot information rejected: %s\n", why);
 		arch_halt(ARCH_HALT_BAD_BOOT);
 	}
+	smp_init(&boot_info);
 	core_main(&boot_info, (uint64_t)(uintptr_t)__core_start, (uint64_t)(uintptr_t)__core_end);
 }

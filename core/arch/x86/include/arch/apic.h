@@ -4,7 +4,13 @@
 #define APIC_VEC_TIMER    0x20
 #define APIC_VEC_SPURIOUS 0xff
 
+#define APIC_ICR_INIT    0x500
+#define APIC_ICR_STARTUP 0x600
+
 void apic_init(void);
+void apic_ap_init(void);
+void apic_ipi_all_but_self(uint32_t icr);
+void pit_delay_us(uint32_t us);
 void apic_timer_interrupt(void);
 void apic_take_interrupts(void);
 #endif

@@ -1,0 +1,94 @@
+/*
+ * Bringing up the other CPUs: INIT-SIPI-SIPI to all but self, through a
+ * real-mode trampoline copied below 1 MiB. Each AP loads its own GDT, TSS
+ * and stacks, enables its local APIC and halts: no vCPU is placed on it yet,
+ * so an idle CPU sleeps with interrupts off.
+ */
+#include <core/bootinfo.h>
+#include <core/console.h>
+#include <core/lib.h>
+#include <arch/apic.h>
+#include <arch/cpu.h>
+#include <arch/mm.h>
+#include <arch/smp.h>
+
+extern const uint8_t ap_trampoline_start[], ap_trampoline_end[], ap_tr_gdtr_base[], ap_tr_far32[];
+_Noreturn void ap_main(unsigned cpu);
+
+static volatile uint32_t cpus_online = 1;
+
+_Noreturn void ap_main(unsigned cpu)
+{
+	cpu_init(cpu);
+	apic_ap_init();
+	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* A page below 1 MiB in available RAM that holds no module (GRUB on EFI loads some low). */
+static uint64_t trampoline_page(const struct boot_info *bi)
+{
+	for (uint64_t pa = 0x1000; pa < 0x9f000; pa += PAGE_SIZE) {
+		bool ok = false;
+		for (uint32_t i = 0; i < bi->nregions && !ok; i++) {
+			const struct boot_region *r = &bi->regions[i];
+			ok = r->type == BOOT_MEM_AVAILABLE && r->base <= pa && pa + PAGE_SIZE <= r->base + r->len;
+		}
+		for (uint32_t i = 0; i < bi->nregions && ok; i++) {
+			const struct boot_region *r = &bi->regions[i];
+			ok = r->type == BOOT_MEM_AVAILABLE || !ranges_overlap(pa, PAGE_SIZE, r->base, r->len);
+		}
+		for (uint32_t i = 0; i < bi->nmodules && ok; i++)
+			ok = !ranges_overlap(pa, PAGE_SIZE, bi->modules[i].start,
+					     bi->modules[i].end - bi->modules[i].start);
+		if (ok)
+			return pa;
+	}
+	return 0;
+}
+
+static void patch32(uint8_t *copy, const uint8_t *field, uint32_t add)
+{
+	uint32_t v;
+	size_t off = (size_t)(field - ap_trampoline_start);
+	memcpy(&v, copy + off, 4);
+	v += add;
+	memcpy(copy + off, &v, 4);
+}
+
+void smp_init(const struct boot_info *bi)
+{
+	size_t size = (size_t)(ap_trampoline_end - ap_trampoline_start);
+	uint64_t page = trampoline_page(bi);
+	uint32_t seen = 0;
+	if (!page) {
+		kprintf("tessera: no page below 1 MiB for the AP trampoline; 1 CPU\n");
+		return;
+	}
+	uint8_t *copy = phys_to_virt(page);
+	memcpy(copy, ap_trampoline_start, size);
+	patch32(copy, ap_tr_gdtr_base, (uint32_t)page);
+	patch32(copy, ap_tr_far32, (uint32_t)page);
+	apic_ipi_all_but_self(APIC_ICR_INIT);
+	pit_delay_us(10000);
+	for (int i = 0; i < 2; i++) {
+		apic_ipi_all_but_self(APIC_ICR_STARTUP | (uint32_t)(page >> 12));
+		pit_delay_us(200);
+	}
+	/* APs check in within microseconds; stop once the count has been still for 50 ms. */
+	for (int still = 0; still < 5; still++) {
+		pit_delay_us(10000);
+		if (cpus_online != seen) {
+			seen = cpus_online;
+			still = 0;
+		}
+	}
+	memset(copy, 0, size);
+	kprintf("tessera: %u CPUs online (APs idle: domains run on CPU 0)\n", seen);
+}
+
+unsigned smp_cpus_online(void)
+{
+	return cpus_online;
+}
