@@ -1,6 +1,6 @@
 /*
  * Boot configuration from command lines. A domain module's line is
- *   [file-name] domain=NAME mem=SIZE [vcpus=1]
+ *   [file-name] domain=NAME mem=SIZE [cpu=N] [vcpus=1]
  * the core's line is a list of key=value options. Unknown keys, repeated
  * keys and malformed values are errors: a typo must not change policy.
  */
@@ -11,6 +11,7 @@
 #include <tessera/layout.h>
 
 #define CONFIG_MAX_WORDS 16
+#define CONFIG_CPU_MAX 8
 
 struct word {
 	const char *key, *val;
@@ -121,6 +122,10 @@ int config_parse_domain(const char *cmdline, struct domain_config *dc, const cha
 			    v > TESSERA_DOMAIN_MEM_MAX || v % TESSERA_DOMAIN_MEM_ALIGN)
 				return fail(why, "mem must be a multiple of 2M from 2M to 1G", NULL);
 			dc->mem = v;
+		} else if (key_is(&w[i], "cpu")) {
+			if (!parse_size(&w[i], &v) || v >= CONFIG_CPU_MAX || w[i].val[w[i].vlen - 1] > '9')
+				return fail(why, "cpu must be a CPU number from 0 to 7", NULL);
+			dc->cpu = (uint32_t)v;
 		} else if (key_is(&w[i], "vcpus")) {
 			if (!parse_size(&w[i], &v) || v != 1)
 				return fail(why, "vcpus must be 1 (SMP domains are not supported yet)", NULL);

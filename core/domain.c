@@ -1,5 +1,6 @@
 /* Domains: creation from a checked image, destruction that scrubs and frees. */
 #include <core/domain.h>
+#include <core/arch.h>
 #include <core/console.h>
 #include <core/elf.h>
 #include <core/frame.h>
@@ -61,6 +62,10 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 			return -TESSERA_EEXIST;
 		}
 	}
+	if (dc->cpu >= arch_cpu_count()) {
+		*why = "its cpu is not online";
+		return -TESSERA_EINVAL;
+	}
 	rc = elf_check(img, img_size, dc->mem, &ei, why);
 	if (rc)
 		return rc;
@@ -78,6 +83,7 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 	virt_guest_setup(d);
 	elf_load(&ei, img, d->mem);
 	d->vcpu.dom = d;
+	d->vcpu.cpu = dc->cpu;
 	rc = virt_domain_init(d);
 	if (rc) {
 		*why = "could not build nested page tables";
@@ -134,6 +140,10 @@ void domain_destroy(struct domain *d)
 	virt_domain_teardown(d);
 	domain_free_memory(d);
 	d->mem = NULL;
+	/* Other CPUs rescan: one may have been waiting for the last domain to end. */
+	for (unsigned cpu = 0; cpu < arch_cpu_count(); cpu++)
+		if (cpu != arch_cpu_this())
+			arch_cpu_kick(cpu);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

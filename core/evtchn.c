@@ -4,6 +4,7 @@
  * asks for an upcall. Sends coalesce (a set bit stays set), so a flood costs
  * O(1) per send and no memory.
  */
+#include <core/arch.h>
 #include <core/domain.h>
 #include <core/evtchn.h>
 #include <core/guest.h>
@@ -38,9 +39,21 @@ static void evtchn_raise(struct domain *r, uint32_t port)
 	if ((old & bit) || (__atomic_load_n(&page->mask, __ATOMIC_SEQ_CST) & bit))
 		return;
 	if (!__atomic_exchange_n(&page->upcall_pending, 1, __ATOMIC_SEQ_CST)) {
-		r->vcpu.upcall = true;
+		__atomic_store_n(&r->vcpu.upcall, true, __ATOMIC_SEQ_CST);
 		r->vcpu.blocked = false;
+		if (r->vcpu.cpu != arch_cpu_this())
+			arch_cpu_kick(r->vcpu.cpu); /* out of guest mode or idle, to take it */
 	}
+}
+
+bool evtchn_pending(const struct domain *d)
+{
+	const struct tessera_event_page *page;
+	if (!d->event_vector)
+		return d->early_events != 0;
+	page = (const struct tessera_event_page *)(d->mem + d->event_gpa);
+	return __atomic_load_n(&page->pending, __ATOMIC_SEQ_CST) &
+	       ~__atomic_load_n(&page->mask, __ATOMIC_SEQ_CST);
 }
 
 int64_t hc_evtchn_setup(struct vcpu *v, const uint64_t *args)

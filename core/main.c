@@ -4,11 +4,38 @@
 #include <core/console.h>
 #include <core/domain.h>
 #include <core/frame.h>
+#include <core/lock.h>
 #include <core/main.h>
 #include <core/sched.h>
 #include <core/virt.h>
 #include <core/arch.h>
 #include <tessera/hypercall.h>
+
+static bool core_running;
+
+/* Other CPUs wait here until the boot CPU has created the domains. */
+static bool virt_ready;
+static unsigned cpus_ready = 1;
+
+_Noreturn void core_secondary_main(void)
+{
+	while (!__atomic_load_n(&virt_ready, __ATOMIC_ACQUIRE))
+		arch_cpu_idle();
+	spin_lock(&core_lock);
+	if (virt_cpu_init())
+		panic("cpu %u: virtualization could not be set up", arch_cpu_this());
+	cpus_ready++;
+	spin_unlock(&core_lock);
+	while (!__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
+		arch_cpu_idle();
+	sched_run_secondary();
+}
+
+static void kick_others(void)
+{
+	for (unsigned cpu = 1; cpu < arch_cpu_count(); cpu++)
+		arch_cpu_kick(cpu);
+}
 
 static void start_module(const struct boot_module *m, uint32_t i)
 {
@@ -27,9 +54,9 @@ static void start_module(const struct boot_module *m, uint32_t i)
 		kprintf("tessera: module %u rejected: %s\n", i, why);
 		return;
 	}
-	kprintf("tessera: domain %s (id %u) created: %lu MiB, core overhead %lu bytes\n",
+	kprintf("tessera: domain %s (id %u) created: %lu MiB, core overhead %lu bytes, cpu %u\n",
 		d->name, d->id, (unsigned long)(d->mem_size >> 20),
-		(unsigned long)domain_core_overhead(d));
+		(unsigned long)domain_core_overhead(d), d->vcpu.cpu);
 }
 
 _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t core_end)
@@ -60,6 +87,11 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 		arch_halt(ARCH_HALT_NO_DOMAINS);
 	}
 	kprintf("tessera: virtualization backend %s\n", virt_name());
+	/* Every CPU sets up its own virtualization state before any domain exists. */
+	__atomic_store_n(&virt_ready, true, __ATOMIC_RELEASE);
+	kick_others();
+	while (__atomic_load_n(&cpus_ready, __ATOMIC_ACQUIRE) < arch_cpu_count())
+		arch_cpu_relax();
 	for (uint32_t i = 0; i < bi->nmodules; i++)
 		start_module(&bi->modules[i], i);
 	started = domain_live_count();
@@ -67,6 +99,8 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 		kprintf("tessera: no domain to run\n");
 		arch_halt(ARCH_HALT_NO_DOMAINS);
 	}
+	__atomic_store_n(&core_running, true, __ATOMIC_RELEASE);
+	kick_others();
 	if (sched_run() == SCHED_ALL_BLOCKED) {
 		kprintf("tessera: every domain is blocked waiting for an event; none can come\n");
 		arch_halt(ARCH_HALT_ALL_BLOCKED);

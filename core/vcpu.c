@@ -27,7 +27,7 @@ void vcpu_handle_exit(struct vcpu *v, const struct vexit *x)
 		if (!(x->info & (1u << 9)))
 			domain_crash(d, "HLT with interrupts disabled at rip 0x%lx",
 				     (unsigned long)v->regs.rip);
-		else if (!v->upcall && !x->gpa)
+		else if (!v->upcall && !x->gpa && !evtchn_pending(d))
 			v->blocked = true;
 		break;
 	case VEXIT_SHUTDOWN:

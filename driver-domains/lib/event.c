@@ -1,9 +1,8 @@
 /*
  * Events in a domain: our own GDT and IDT (an interrupt reloads CS from the
  * IDT gate, IRET reloads CS/SS), the event page, and the upcall handler that
- * moves pending bits from the page into `signalled`. Domains run with
- * interrupts off and open them only to sleep, so the handler never races
- * other code but rt_event_wait.
+ * acknowledges it; rt_event_poll moves pending bits from the page into
+ * `signalled`. Domains run with interrupts off and open them only to sleep.
  */
 #include <rt/console.h>
 #include <rt/event.h>
@@ -22,11 +21,15 @@ static volatile uint64_t signalled;
 void rt_event_upcall(void);
 void rt_event_isr(void);
 
-/* Called by the interrupt stub: acknowledge first, then take the bits. */
+/*
+ * Called by the interrupt stub: only acknowledge. The pending bits stay in the
+ * page until rt_event_poll takes them with interrupts off, so when we halt the
+ * core can see that something is still pending and will not put us to sleep
+ * (no wake-up is lost even if the upcall lands between sti and hlt).
+ */
 void rt_event_upcall(void)
 {
 	__atomic_store_n(&page.upcall_pending, 0, __ATOMIC_SEQ_CST);
-	signalled |= __atomic_exchange_n(&page.pending, 0, __ATOMIC_SEQ_CST);
 }
 
 __asm__(".text\n"
@@ -71,6 +74,7 @@ long rt_events_init(void)
 int rt_event_poll(uint32_t port)
 {
 	uint64_t bit = 1ULL << port;
+	signalled |= __atomic_exchange_n(&page.pending, 0, __ATOMIC_SEQ_CST);
 	if (!(signalled & bit))
 		return 0;
 	signalled &= ~bit;

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Boots one Tessera system in QEMU or Bochs with the serial console on this terminal.
 #
-#   boot.sh [-p PATH] [-a CORE-CMDLINE] [-i ISO] [-t SECONDS] [-e STATUS]
+#   boot.sh [-p PATH] [-s CPUS] [-a CORE-CMDLINE] [-i ISO] [-t SECONDS] [-e STATUS]
 #           ["FILE key=value..."]...
 #
 #   -p  boot path: kernel (default: QEMU -kernel build/tessera.mb1), bios, uefi (QEMU),
 #       bochs-intel (Bochs, Intel VMX CPU), bochs-amd (Bochs, AMD SVM CPU)
+#   -s  number of CPUs (default 1)
 #   -a  the core's command line (default: debug_exit=on, so the emulator exits at the
 #       end; on Bochs debug_exit=on becomes debug_exit=bochs)
 #   -i  bios/uefi/bochs-*: boot this ISO; without -i one is built from the modules given
@@ -21,9 +22,11 @@ set -uo pipefail
 cd "$ROOT" || exit 1
 
 path=kernel cmdline=debug_exit=on iso= secs=120 want=
-while getopts p:a:i:t:e: opt; do
+cpus=1
+while getopts p:s:a:i:t:e: opt; do
 	case $opt in
 	p) path=$OPTARG ;;
+	s) cpus=$OPTARG ;;
 	a) cmdline=$OPTARG ;;
 	i) iso=$OPTARG ;;
 	t) secs=$OPTARG ;;
@@ -46,7 +49,7 @@ if [[ $path == bochs-* ]]; then
 	dir=$B/bochs/boot-sh serial=$B/bochs/boot-sh/serial.log
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	bochs_config "$dir" "$path" "$iso" "$serial" || exit 2
+	BOCHS_CPUS=$cpus bochs_config "$dir" "$path" "$iso" "$serial" || exit 2
 	# Bochs writes COM1 into a file (its screen is a terminal UI we do not want here):
 	# show that file as it grows. timeout(1) puts Bochs in a process group of its own,
 	# so Ctrl-C reaches only this script, which passes one SIGINT on: Bochs's debugger
@@ -92,7 +95,7 @@ qemu_args "$path" "$cmdline" "$iso" "$vars" "$@" || exit 2
 # --foreground: QEMU stays in the terminal's process group, so Ctrl-C reaches it (and
 # it is not stopped for touching the terminal). Domains read no input: stdin is
 # /dev/null, which also keeps QEMU from switching the terminal to raw mode.
-timeout --foreground -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -serial stdio -monitor none \
+timeout --foreground -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -smp "$cpus" -serial stdio -monitor none \
 	"${QARGS[@]}" </dev/null 2> >(qemu_stderr_filter >&2)
 status=$?
 

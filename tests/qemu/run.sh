@@ -367,6 +367,39 @@ test_all_cpus_come_up_with_smp_4() { all_cpus_come_up kernel 4; }
 test_all_cpus_come_up_with_smp_2_under_grub_uefi() { all_cpus_come_up uefi 2; }
 test_all_cpus_come_up_with_smp_2_under_bochs_intel() { all_cpus_come_up bochs-intel 2; }
 
+# Domains pinned to different CPUs (cpu=N): events and grants cross CPUs (a kick
+# IPI takes the receiver out of guest mode or idle), and each CPU preempts its own.
+ring_across_cpus() {
+	on_path "$1"
+	cpus 2
+	module "$D/ringdemo.elf" domain=ping mem=2M
+	module "$D/ringdemo.elf" domain=pong mem=2M cpu=1
+	require "tessera: domain pong (id 1) created: 2 MiB, core overhead " \
+		"[ping] ping: 100000 messages exchanged, every response checked" \
+		"[pong] pong: served 100000 requests"
+	forbid "destroyed" "blocked"
+}
+test_ring_demo_across_two_cpus() { ring_across_cpus kernel; }
+test_ring_demo_across_two_cpus_under_bochs_intel() { ring_across_cpus bochs-intel; }
+
+test_spinner_on_the_second_cpu_does_not_starve_its_neighbour() {
+	cpus 2
+	module "$D/ringdemo.elf" domain=ping mem=2M
+	module "$D/attack.elf" domain=spin-1 mem=2M cpu=1
+	module "$D/hello.elf" domain=good mem=2M cpu=1
+	module "$D/ringdemo.elf" domain=pong mem=2M cpu=1
+	require "[ping] ping: 100000 messages exchanged, every response checked"
+	require_order "[good] good: done" "[spin-1] spin-1: spun"
+	forbid "destroyed"
+}
+
+test_domain_on_a_cpu_that_is_not_online_is_rejected() {
+	module "$D/hello.elf" domain=far mem=2M cpu=3
+	module "$D/hello.elf" domain=good mem=2M
+	require "^tessera: module 0 rejected: its cpu is not online"
+	hello_runs good 0 2
+}
+
 # ---- malformed boot modules and command lines ----------------------------------------
 
 test_bad_module_cmdline_is_rejected_others_run() {

@@ -134,6 +134,32 @@ static struct sim_run trace[SIM_TRACE_MAX];
 static bool timer_fired;
 static uint32_t timer_arms;
 
+/* One simulated CPU: every domain is placed on CPU 0. */
+unsigned arch_cpu_count(void)
+{
+	return 1;
+}
+
+unsigned arch_cpu_this(void)
+{
+	return 0;
+}
+
+void arch_cpu_kick(unsigned cpu)
+{
+	(void)cpu;
+}
+
+void arch_cpu_idle(void)
+{
+	fprintf(stderr, "sim: the only CPU went idle with domains left; the scheduler is wrong\n");
+	abort();
+}
+
+void arch_cpu_relax(void)
+{
+}
+
 void arch_timer_arm(uint32_t usec)
 {
 	(void)usec;
@@ -230,6 +256,11 @@ int virt_init(void)
 const char *virt_name(void)
 {
 	return "sim";
+}
+
+int virt_cpu_init(void)
+{
+	return 0;
 }
 
 int virt_domain_init(struct domain *d)

@@ -11,6 +11,7 @@
 
 #define MSR_APIC_BASE 0x1b
 #define APIC_ENABLE   (1ULL << 11)
+#define APIC_ID       0x020
 #define APIC_EOI      0x0b0
 #define APIC_SVR      0x0f0
 #define APIC_LVT_TIMER 0x320
@@ -30,7 +31,7 @@
 
 static volatile uint32_t *apic;
 static uint32_t ticks_per_ms;
-static volatile bool slice_over;
+static volatile bool slice_over[CPU_MAX];
 
 static uint32_t rd(uint32_t reg)
 {
@@ -79,6 +80,28 @@ void apic_ap_init(void)
 	wr(APIC_LVT_TIMER, LVT_MASKED | APIC_VEC_TIMER);
 }
 
+static uint8_t apic_ids[CPU_MAX];
+
+void apic_record_id(unsigned cpu)
+{
+	apic_ids[cpu] = (uint8_t)(rd(APIC_ID) >> 24);
+}
+
+void apic_ipi(unsigned cpu, uint8_t vector)
+{
+	if (cpu >= CPU_MAX)
+		return;
+	wr(APIC_ICR_HIGH, (uint32_t)apic_ids[cpu] << 24);
+	wr(APIC_ICR_LOW, vector | APIC_ICR_ASSERT);
+	for (uint32_t spin = 0; spin < 1000000u && (rd(APIC_ICR_LOW) & APIC_ICR_PENDING); spin++)
+		;
+}
+
+void apic_kick_interrupt(void)
+{
+	wr(APIC_EOI, 0);
+}
+
 void apic_ipi_all_but_self(uint32_t icr)
 {
 	wr(APIC_ICR_HIGH, 0);
@@ -90,18 +113,25 @@ void apic_ipi_all_but_self(uint32_t icr)
 void apic_init(void)
 {
 	apic_ap_init();
+	apic_record_id(0);
 	ticks_per_ms = calibrate();
 	if (!ticks_per_ms) {
 		kprintf("tessera: APIC timer did not calibrate; assuming 100 MHz / 16\n");
 		ticks_per_ms = 6250;
 	}
-	wr(APIC_LVT_TIMER, APIC_VEC_TIMER); /* one-shot, unmasked */
+	apic_timer_enable();
 	kprintf("tessera: APIC timer %u ticks/ms\n", ticks_per_ms);
+}
+
+/* One-shot and unmasked; it counts only once a slice is armed. */
+void apic_timer_enable(void)
+{
+	wr(APIC_LVT_TIMER, APIC_VEC_TIMER);
 }
 
 void apic_timer_interrupt(void)
 {
-	slice_over = true;
+	slice_over[cpu_this()] = true;
 	wr(APIC_EOI, 0);
 }
 
@@ -115,13 +145,13 @@ void arch_timer_arm(uint32_t usec)
 {
 	uint64_t ticks = (uint64_t)ticks_per_ms * usec / 1000;
 	apic_take_interrupts(); /* a stale expiry must not cut the next slice short */
-	slice_over = false;
+	slice_over[cpu_this()] = false;
 	wr(APIC_TIMER_INIT, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks) : 1);
 }
 
 bool arch_timer_expired(void)
 {
-	bool t = slice_over;
-	slice_over = false;
+	bool t = slice_over[cpu_this()];
+	slice_over[cpu_this()] = false;
 	return t;
 }

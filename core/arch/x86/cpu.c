@@ -100,6 +100,14 @@ void cpuid_guest(uint32_t leaf, uint32_t sub, uint32_t r[4])
 		r[0] = r[1] = r[2] = r[3] = 0;
 }
 
+/* This CPU's number: the GDT it has loaded says whose tables are in use. */
+unsigned cpu_this(void)
+{
+	struct desc_ptr p;
+	__asm__ volatile("sgdt %0" : "=m"(p));
+	return (unsigned)((struct cpu_tables *)(uintptr_t)p.base - tables);
+}
+
 /* This CPU's tables: the GDT it has loaded tells which ones they are. */
 void cpu_host_tables(uint64_t *gdt_base, uint64_t *idt_base, uint64_t *tss_base)
 {

@@ -14,6 +14,8 @@ isr_stubs:
 	iretq
 	.elseif vec == 0x20
 	jmp timer_entry
+	.elseif vec == 0xf0
+	jmp kick_entry
 	.else
 	.if !(vec == 8 || vec == 10 || vec == 11 || vec == 12 || vec == 13 || vec == 14 || vec == 17 || vec == 21 || vec == 29 || vec == 30)
 	pushq $0
@@ -29,9 +31,15 @@ isr_stubs:
 	.set vec, vec + 1
 	.endr
 
-/* The slice timer: caller-saved registers only, the C side is tiny. */
+/* The slice timer and the kick IPI: caller-saved registers only, the C side is tiny. */
+kick_entry:
+	push %rax
+	lea apic_kick_interrupt(%rip), %rax
+	jmp irq_common
 timer_entry:
 	push %rax
+	lea apic_timer_interrupt(%rip), %rax
+irq_common:
 	push %rcx
 	push %rdx
 	push %rsi
@@ -40,11 +48,11 @@ timer_entry:
 	push %r9
 	push %r10
 	push %r11
-	mov %rsp, %rax
+	mov %rsp, %rcx
 	and $-16, %rsp
-	push %rax
+	push %rcx
 	sub $8, %rsp
-	call apic_timer_interrupt
+	call *%rax
 	add $8, %rsp
 	pop %rsp
 	pop %r11

@@ -13,7 +13,7 @@
 #define CR4_OSXSAVE    (1ULL << 18)
 #define CR4_PKE        (1ULL << 22)
 
-static const struct vcpu *fpu_owner;
+static const struct vcpu *fpu_owner[CPU_MAX];
 static bool have_pku, fxsave_leaks;
 static const uint32_t fpu_scrub_value;
 
@@ -64,13 +64,14 @@ void fpu_vcpu_init(struct vcpu *v)
 
 void fpu_forget(const struct vcpu *v)
 {
-	if (fpu_owner == v)
-		fpu_owner = NULL;
+	if (fpu_owner[cpu_this()] == v)
+		fpu_owner[cpu_this()] = NULL;
 }
 
 void fpu_switch_to(struct vcpu *v)
 {
-	struct vcpu *old = (struct vcpu *)fpu_owner;
+	const struct vcpu **owner = &fpu_owner[cpu_this()];
+	struct vcpu *old = (struct vcpu *)*owner;
 	if (old == v)
 		return;
 	if (old) {
@@ -83,5 +84,5 @@ void fpu_switch_to(struct vcpu *v)
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])v->arch.fpu));
 	if (have_pku)
 		__asm__ volatile("wrpkru" : : "a"(v->arch.pkru), "c"(0), "d"(0));
-	fpu_owner = v;
+	*owner = v;
 }

@@ -4,9 +4,11 @@
  * and stacks, enables its local APIC and halts: no vCPU is placed on it yet,
  * so an idle CPU sleeps with interrupts off.
  */
+#include <core/arch.h>
 #include <core/bootinfo.h>
 #include <core/console.h>
 #include <core/lib.h>
+#include <core/main.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/mm.h>
@@ -15,15 +17,43 @@
 extern const uint8_t ap_trampoline_start[], ap_trampoline_end[], ap_tr_gdtr_base[], ap_tr_far32[];
 _Noreturn void ap_main(unsigned cpu);
 
-static volatile uint32_t cpus_online = 1;
+static uint32_t cpus_online = 1;
 
 _Noreturn void ap_main(unsigned cpu)
 {
 	cpu_init(cpu);
 	apic_ap_init();
+	apic_timer_enable();
+	apic_record_id(cpu);
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_SEQ_CST);
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	core_secondary_main();
+}
+
+unsigned arch_cpu_count(void)
+{
+	return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE);
+}
+
+unsigned arch_cpu_this(void)
+{
+	return cpu_this();
+}
+
+void arch_cpu_kick(unsigned cpu)
+{
+	apic_ipi(cpu, APIC_VEC_KICK);
+}
+
+/* Interrupts on only while asleep: sti's one-instruction shadow means a kick that
+ * arrived before the hlt still wakes it. */
+void arch_cpu_idle(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause");
 }
 
 /* A page below 1 MiB in available RAM that holds no module (GRUB on EFI loads some low). */
@@ -79,16 +109,13 @@ void smp_init(const struct boot_info *bi)
 	/* APs check in within microseconds; stop once the count has been still for 50 ms. */
 	for (int still = 0; still < 5; still++) {
 		pit_delay_us(10000);
-		if (cpus_online != seen) {
-			seen = cpus_online;
+		if (arch_cpu_count() != seen) {
+			seen = arch_cpu_count();
 			still = 0;
 		}
 	}
 	memset(copy, 0, size);
-	kprintf("tessera: %u CPUs online (APs idle: domains run on CPU 0)\n", seen);
+	kprintf("tessera: %u CPUs online\n", seen);
 }
 
-unsigned smp_cpus_online(void)
-{
-	return cpus_online;
-}
+

@@ -25,9 +25,12 @@
 
 void svm_enter(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_pa);
 
-static uint64_t hsave_pa, host_save_pa, iopm_pa, msrpm_pa;
+static uint64_t iopm_pa, msrpm_pa; /* shared, read-only for the CPU */
 static uint32_t nasids;
-static const struct vcpu *asid_owner[MAX_ASIDS];
+/* Per CPU: VMRUN's host save area, the VMLOAD image of host state, and which vCPU
+ * last used each ASID here (a vCPU is pinned to one CPU). */
+static uint64_t hsave_pa[CPU_MAX], host_save_pa[CPU_MAX];
+static const struct vcpu *asid_owner[CPU_MAX][MAX_ASIDS];
 static bool have_nrip;
 
 static int svm_probe(void)
@@ -55,18 +58,23 @@ static int svm_probe(void)
 
 static int svm_cpu_init(void)
 {
+	unsigned cpu = cpu_this();
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	hsave_pa = page_zalloc();
-	host_save_pa = page_zalloc();
-	iopm_pa = frame_alloc(3, PAGE_SIZE);
-	msrpm_pa = frame_alloc(2, PAGE_SIZE);
-	if (!hsave_pa || !host_save_pa || !iopm_pa || !msrpm_pa)
+	if (!iopm_pa) {
+		/* Every port and every MSR is intercepted: a domain owns no hardware yet. */
+		iopm_pa = frame_alloc(3, PAGE_SIZE);
+		msrpm_pa = frame_alloc(2, PAGE_SIZE);
+		if (!iopm_pa || !msrpm_pa)
+			return -1;
+		memset(phys_to_virt(iopm_pa), 0xff, 3 * PAGE_SIZE);
+		memset(phys_to_virt(msrpm_pa), 0xff, 2 * PAGE_SIZE);
+	}
+	hsave_pa[cpu] = page_zalloc();
+	host_save_pa[cpu] = page_zalloc();
+	if (!hsave_pa[cpu] || !host_save_pa[cpu])
 		return -1;
-	/* Every port and every MSR is intercepted: a domain owns no hardware yet. */
-	memset(phys_to_virt(iopm_pa), 0xff, 3 * PAGE_SIZE);
-	memset(phys_to_virt(msrpm_pa), 0xff, 2 * PAGE_SIZE);
-	wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
-	__asm__ volatile("vmsave %0" : : "a"(host_save_pa) : "memory");
+	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
+	__asm__ volatile("vmsave %0" : : "a"(host_save_pa[cpu]) : "memory");
 	return 0;
 }
 
@@ -81,8 +89,8 @@ static int svm_domain_init(struct domain *d)
 static void svm_domain_teardown(struct domain *d)
 {
 	struct vcpu *v = &d->vcpu;
-	if (asid_owner[d->arch.asid] == v)
-		asid_owner[d->arch.asid] = NULL;
+	if (asid_owner[cpu_this()][d->arch.asid] == v)
+		asid_owner[cpu_this()][d->arch.asid] = NULL;
 	fpu_forget(v);
 	stage2_free(d);
 	page_scrub_free(&v->arch.vmcb_pa);
@@ -102,7 +110,7 @@ static int svm_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, bool wri
 /* The ASID's next entry flushes the whole TLB (TLB_CONTROL = 1). */
 static void svm_stage2_flush(struct domain *d)
 {
-	asid_owner[d->arch.asid] = NULL;
+	asid_owner[cpu_this()][d->arch.asid] = NULL;
 }
 
 static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib, uint32_t limit)
@@ -218,20 +226,20 @@ static void svm_vcpu_run(struct vcpu *v, struct vexit *x)
 
 	for (;;) {
 		/* TCG has no flush-by-ASID: flush everything when an ASID changes hands. */
-		vm->tlb_control = asid_owner[vm->asid] != v;
-		asid_owner[vm->asid] = v;
+		const struct vcpu **owner = &asid_owner[cpu_this()][vm->asid];
+		vm->tlb_control = *owner != v;
+		*owner = v;
 		vm->rax = v->regs.rax;
 		vm->rip = v->regs.rip;
 		vm->rsp = v->regs.rsp;
 		vm->rflags = v->regs.rflags;
-		if (v->upcall && v->dom->event_vector) {
+		if (v->dom->event_vector && __atomic_exchange_n(&v->upcall, false, __ATOMIC_SEQ_CST)) {
 			/* A virtual interrupt, taken when the guest's IF allows (V_INTR_MASKING). */
 			vm->int_ctl = (vm->int_ctl & ~(0xffULL << 32)) | V_IRQ | V_INTR_PRIO_MAX |
 				      V_IGN_TPR | ((uint64_t)v->dom->event_vector << 32);
-			v->upcall = false;
 		}
 		fpu_switch_to(v);
-		svm_enter(v->arch.vmcb_pa, &v->regs, host_save_pa);
+		svm_enter(v->arch.vmcb_pa, &v->regs, host_save_pa[cpu_this()]);
 		vm->eventinj = 0;
 		v->regs.rax = vm->rax;
 		v->regs.rip = vm->rip;

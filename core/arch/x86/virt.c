@@ -1,5 +1,6 @@
 /* Backend selection from CPUID, and the guest's initial page tables (x86 format). */
 #include <core/lib.h>
+#include <arch/cpu.h>
 #include <arch/stage2.h>
 #include "virt_backend.h"
 
@@ -18,6 +19,7 @@ int virt_init(void)
 }
 
 const char *virt_name(void) { return be->name; }
+int virt_cpu_init(void) { return be->cpu_init(); }
 int virt_domain_init(struct domain *d) { return be->domain_init(d); }
 void virt_domain_teardown(struct domain *d) { be->domain_teardown(d); }
 uint64_t virt_domain_overhead(const struct domain *d) { return be->domain_overhead(d); }

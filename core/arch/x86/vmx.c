@@ -22,11 +22,11 @@
 int vmx_enter(struct vcpu_regs *regs, int launched);
 void vmx_exit_stub(void);
 
-static uint64_t vmxon_pa, ept_caps;
+static uint64_t vmxon_pa[CPU_MAX], ept_caps;
 static uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 static uint32_t revision, ctl_pin, ctl_proc, ctl_proc2, ctl_exit, ctl_entry;
 static bool true_ctls;
-static const struct vcpu *loaded; /* the VMCS current on this CPU */
+static const struct vcpu *loaded[CPU_MAX]; /* the VMCS current on each CPU */
 
 static bool vmwrite(uint64_t field, uint64_t val)
 {
@@ -124,11 +124,12 @@ static int vmx_cpu_init(void)
 	uint64_t cr4 = (read_cr(4) | CR4_VMXE | cr4_fixed0) & cr4_fixed1;
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
 	write_cr4(cr4);
-	vmxon_pa = page_zalloc();
-	if (!vmxon_pa)
+	uint64_t *region = &vmxon_pa[cpu_this()];
+	*region = page_zalloc();
+	if (!*region)
 		return -1;
-	*(uint32_t *)phys_to_virt(vmxon_pa) = revision;
-	__asm__ volatile("vmxon %[p]; setna %[e]" : [e] "=qm"(fail) : [p] "m"(vmxon_pa) : "cc", "memory");
+	*(uint32_t *)phys_to_virt(*region) = revision;
+	__asm__ volatile("vmxon %[p]; setna %[e]" : [e] "=qm"(fail) : [p] "m"(*region) : "cc", "memory");
 	if (fail) {
 		kprintf("tessera: VMXON failed\n");
 		return -1;
@@ -167,8 +168,8 @@ static void vmx_domain_teardown(struct domain *d)
 	fpu_forget(v);
 	if (v->arch.vmcb_pa) {
 		vmcs_op(v->arch.vmcb_pa, 1);
-		if (loaded == v)
-			loaded = NULL;
+		if (loaded[cpu_this()] == v)
+			loaded[cpu_this()] = NULL;
 	}
 	if (d->arch.stage2[0])
 		invept_domain(d->arch.stage2[0] | EPTP_WB_4LEVEL);
@@ -268,13 +269,14 @@ static int vmx_vcpu_init(struct vcpu *v, uint64_t entry)
 	fpu_vcpu_init(v);
 	if (!vmcs_op(v->arch.vmcb_pa, 1) || !vmcs_op(v->arch.vmcb_pa, 0))
 		return -1;
-	loaded = v;
 	if (!vmcs_host_state() || !vmcs_controls(v->dom) || !vmcs_guest_state(v)) {
 		kprintf("tessera: VMWRITE failed (VM-instruction error %lu)\n",
 			(unsigned long)vmread(VM_INSTRUCTION_ERROR));
+		vmcs_op(v->arch.vmcb_pa, 1);
 		return -1;
 	}
-	return 0;
+	/* Cleared, so whichever CPU the vCPU is placed on can make it current. */
+	return vmcs_op(v->arch.vmcb_pa, 1) ? 0 : -1;
 }
 
 static uint64_t *gpr(struct vcpu_regs *r, unsigned n)
@@ -333,7 +335,7 @@ static void vmx_inject_upcall(struct vcpu *v)
 	uint64_t proc = ctl_proc;
 	if (open) {
 		vmwrite(ENTRY_INTR_INFO, v->dom->event_vector | (1u << 31));
-		v->upcall = false;
+		__atomic_store_n(&v->upcall, false, __ATOMIC_SEQ_CST);
 	} else {
 		proc |= PROC_INTR_WINDOW;
 	}
@@ -384,15 +386,16 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 	uint32_t reason;
 	memset(x, 0, sizeof(*x));
 	for (;;) {
-		if (loaded != v) {
-			if (!vmcs_op(v->arch.vmcb_pa, 0))
+		if (loaded[cpu_this()] != v) {
+			/* Host state names this CPU's GDT and TSS: refresh it on every load. */
+			if (!vmcs_op(v->arch.vmcb_pa, 0) || !vmcs_host_state())
 				panic("VMPTRLD failed");
-			loaded = v;
+			loaded[cpu_this()] = v;
 		}
 		vmwrite(GUEST_RIP, v->regs.rip);
 		vmwrite(GUEST_RSP, v->regs.rsp);
 		vmwrite(GUEST_RFLAGS, v->regs.rflags);
-		if (v->upcall && v->dom->event_vector)
+		if (v->dom->event_vector && __atomic_load_n(&v->upcall, __ATOMIC_SEQ_CST))
 			vmx_inject_upcall(v);
 		fpu_switch_to(v);
 		__asm__ volatile("mov %0, %%cr2" : : "r"(v->arch.cr2));
@@ -453,7 +456,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 			vmx_skip(v);
 			x->reason = VEXIT_HALT;
 			x->info = v->regs.rflags;
-			x->gpa = v->upcall;
+			x->gpa = __atomic_load_n(&v->upcall, __ATOMIC_SEQ_CST);
 			return;
 		case EXIT_EXTERNAL_INTR:
 			apic_take_interrupts();

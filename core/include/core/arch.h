@@ -26,6 +26,14 @@ enum debug_exit_mode {
 };
 void arch_set_debug_exit(enum debug_exit_mode mode);
 _Noreturn void arch_halt(enum arch_halt_reason why);
+/* CPUs: how many are online, which one runs this code, waking another one (it
+ * leaves guest mode or idle and rescans), and sleeping until woken. */
+unsigned arch_cpu_count(void);
+unsigned arch_cpu_this(void);
+void arch_cpu_kick(unsigned cpu);
+void arch_cpu_idle(void);
+void arch_cpu_relax(void);
+
 /* Preemption: a one-shot timer for the running vCPU's slice. */
 void arch_timer_arm(uint32_t usec);
 /* True (once) when the armed slice has run out since it was armed. */

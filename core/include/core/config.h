@@ -9,6 +9,7 @@ struct domain_config {
 	char name[TESSERA_NAME_MAX];
 	uint64_t mem;
 	uint32_t vcpus;
+	uint32_t cpu; /* the physical CPU its vCPU is pinned to */
 };
 
 struct core_config {

@@ -24,6 +24,7 @@ struct vcpu {
 	bool yielded;
 	bool upcall;  /* an event upcall waits to be injected */
 	bool blocked; /* halted with interrupts on: runs again when an event arrives */
+	uint32_t cpu; /* pinned to this physical CPU */
 	struct arch_vcpu arch;
 };
 

@@ -12,6 +12,8 @@ struct evtchn_port {
 };
 
 struct domain;
+/* An unmasked event is pending in d's event page (so a HLT must not put it to sleep). */
+bool evtchn_pending(const struct domain *d);
 /* Close every port of d; the other ends become closed (called on destruction). */
 void evtchn_domain_destroy(struct domain *d);
 #endif

@@ -25,6 +25,8 @@ struct vexit {
 };
 
 int virt_init(void);
+/* Every other CPU, once virt_init has run on the boot CPU. */
+int virt_cpu_init(void);
 const char *virt_name(void);
 int virt_domain_init(struct domain *d);
 void virt_domain_teardown(struct domain *d);

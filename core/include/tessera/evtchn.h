@@ -13,6 +13,8 @@
  * upcall_pending and raises the registered vector in the domain. The domain
  * clears upcall_pending, then takes (atomic exchange) the pending word and
  * handles every port in it. Masked ports collect pending bits silently.
+ * A HLT (with interrupts on) does not put a domain to sleep while an unmasked
+ * bit is pending, so a domain may leave bits in the word until it is ready.
  */
 struct tessera_event_page {
 	uint64_t pending;   /* bit n: port n was signalled */

@@ -2,6 +2,7 @@
 #define ARCH_APIC_H
 
 #define APIC_VEC_TIMER    0x20
+#define APIC_VEC_KICK     0xf0
 #define APIC_VEC_SPURIOUS 0xff
 
 #define APIC_ICR_INIT    0x500
@@ -10,7 +11,11 @@
 void apic_init(void);
 void apic_ap_init(void);
 void apic_ipi_all_but_self(uint32_t icr);
+void apic_record_id(unsigned cpu);
+void apic_ipi(unsigned cpu, uint8_t vector);
+void apic_kick_interrupt(void);
 void pit_delay_us(uint32_t us);
 void apic_timer_interrupt(void);
+void apic_timer_enable(void);
 void apic_take_interrupts(void);
 #endif

@@ -65,6 +65,7 @@ static inline void write_cr4(uint64_t v)
 #define CPU_MAX 8
 
 void cpu_init(unsigned cpu);
+unsigned cpu_this(void);
 void cpuid_guest(uint32_t leaf, uint32_t sub, uint32_t r[4]);
 /* Where this CPU's descriptor tables live (VMX host state). */
 void cpu_host_tables(uint64_t *gdt_base, uint64_t *idt_base, uint64_t *tss_base);

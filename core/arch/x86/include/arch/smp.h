@@ -3,5 +3,4 @@
 #include <core/bootinfo.h>
 
 void smp_init(const struct boot_info *bi);
-unsigned smp_cpus_online(void);
 #endif
