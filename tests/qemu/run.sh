@@ -328,6 +328,16 @@ peer_killed_mid_transfer() {
 test_killing_a_peer_mid_transfer_closes_its_channel() { peer_killed_mid_transfer kernel; }
 test_killing_a_peer_mid_transfer_closes_its_channel_under_bochs_intel() { peer_killed_mid_transfer bochs-intel; }
 
+test_killing_a_peer_on_another_cpu_mid_transfer_closes_its_channel() {
+	cpus 2
+	module "$D/ringdemo.elf" domain=ping mem=2M
+	module "$D/ringdemo.elf" domain=pong-crash mem=2M cpu=1
+	require_order "[pong-crash] pong-crash: crashing after 1000 requests" \
+		"tessera: domain pong-crash (id 1) destroyed: nested page fault" \
+		"[ping] ping: peer closed the channel after " \
+		"tessera: domain ping (id 0) exited with code 0"
+}
+
 channel_and_grant_misuse() {
 	on_path "$1"
 	module "$D/attack.elf" domain=evtmis-1 mem=2M
