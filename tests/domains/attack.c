@@ -12,7 +12,7 @@
  *   spinsti-* the same with interrupts enabled (Bochs exits on a physical interrupt only
  *             when the guest's IF is set; real CPUs and QEMU do regardless)
  *   triple-*  triple fault      hcall-*  hostile hypercall arguments (must all fail cleanly)
- *   evtmis-*  misuse of event channels and grants against a domain named "good";
+ *   evtmis-*  misuse of event channels and grants against a domain named "spin-peer";
  *             ends by touching an empty grant slot (destroyed)
  *   rog-*     grants a page read-only to "row-1", then waits for it to be gone
  *   row-*     maps that grant, checks misuse errors, reads it, then writes to it (destroyed)
@@ -79,7 +79,7 @@ static long wait_for(const char *name)
 
 static void channel_and_grant_misuse(void)
 {
-	long good = wait_for("good"), p;
+	long good = wait_for("spin-peer"), p;
 	expect("send on a free port", tessera_evtchn_send(5), -TESSERA_EINVAL);
 	expect("send on port 2^64-1", tessera_evtchn_send(~0ULL), -TESSERA_EINVAL);
 	expect("alloc for no such domain", tessera_evtchn_alloc(999), -TESSERA_ESRCH);

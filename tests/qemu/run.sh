@@ -338,22 +338,27 @@ test_killing_a_peer_on_another_cpu_mid_transfer_closes_its_channel() {
 		"tessera: domain ping (id 0) exited with code 0"
 }
 
+# On the kernel path the peers sit on different CPUs (-smp 2).
 channel_and_grant_misuse() {
+	local peer_cpu=0
 	on_path "$1"
+	[[ $1 == kernel ]] && cpus 2 && peer_cpu=1
 	module "$D/attack.elf" domain=evtmis-1 mem=2M
-	module "$D/hello.elf" domain=good mem=2M
+	module "$D/attack.elf" domain=spin-peer mem=2M cpu=$peer_cpu
 	require_order "[evtmis-1] hcall-check ok send on a free port" \
 		"[evtmis-1] hcall-check ok end a ref never offered" "[evtmis-1] evtmis-1: 0 failures" \
 		"tessera: domain evtmis-1 (id 0) destroyed: access to an empty grant slot at gpa 0x40007000"
-	hello_runs good 1 2
+	require "[spin-peer] spin-peer: spun" "tessera: domain spin-peer (id 1) exited with code 0"
 }
 test_event_channel_and_grant_misuse_fails_cleanly() { channel_and_grant_misuse kernel; }
 test_event_channel_and_grant_misuse_fails_cleanly_under_bochs_intel() { channel_and_grant_misuse bochs-intel; }
 
 read_only_grant() {
+	local peer_cpu=0
 	on_path "$1"
+	[[ $1 == kernel ]] && cpus 2 && peer_cpu=1
 	module "$D/attack.elf" domain=rog-1 mem=2M
-	module "$D/attack.elf" domain=row-1 mem=2M
+	module "$D/attack.elf" domain=row-1 mem=2M cpu=$peer_cpu
 	require_order "[row-1] hcall-check ok map read-only grant" "[row-1] hcall-check ok map it twice" \
 		"[row-1] hcall-check ok read through the grant" "[row-1] row-1: 0 failures before the write" \
 		"tessera: domain row-1 (id 1) destroyed: write to a read-only grant at gpa 0x40003000"
