@@ -228,3 +228,22 @@ TEST(config_core_selftest_trap)
 	CHECK_EQ(core(""), 0);
 	CHECK(!cc.selftest_trap);
 }
+
+TEST(config_cpu_places_the_vcpu_and_defaults_to_0)
+{
+	CHECK_EQ(dom("domain=a mem=2M"), 0);
+	CHECK_EQ(dc.cpu, 0);
+	CHECK_EQ(dom("domain=a mem=2M cpu=7"), 0);
+	CHECK_EQ(dc.cpu, 7);
+}
+
+TEST(config_cpu_out_of_range_or_malformed_is_rejected)
+{
+	const char *bad[] = { "cpu=8", "cpu=", "cpu=-1", "cpu=1K", "cpu=99999999999999", "cpu=x" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "domain=a mem=2M %s", bad[i]);
+		DOM_REJECTS(line, "cpu must be a CPU number from 0 to 7");
+	}
+	DOM_REJECTS("domain=a mem=2M cpu=1 cpu=1", "option 'cpu' given twice");
+}

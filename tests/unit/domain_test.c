@@ -210,3 +210,19 @@ TEST(domain_name_is_free_again_once_its_domain_is_gone)
 	CHECK_EQ(try_domain("alpha", MEM, &im, &b, &why), 0);
 	CHECK_EQ(b->state, DOMAIN_RUNNING);
 }
+
+/* The simulated machine has one CPU: a domain pinned to another is refused. */
+TEST(domain_on_a_cpu_that_is_not_online_is_rejected)
+{
+	machine_frames_init();
+	uint64_t before = frame_free_count();
+	struct domain_config dc = { .name = "far", .mem = MEM, .vcpus = 1, .cpu = 1 };
+	struct domain *d = NULL;
+	const char *why = NULL;
+	struct img im;
+	img_default(&im);
+	CHECK_EQ(domain_create(&dc, im.b, im.size, &d, &why), -TESSERA_EINVAL);
+	CHECK_STREQ(why, "its cpu is not online");
+	CHECK_EQ(frame_free_count(), before);
+	CHECK(domain_get(0) == NULL);
+}

@@ -281,3 +281,32 @@ TEST(sched_reports_when_every_domain_is_blocked)
 	CHECK_EQ(sched_run(), SCHED_ALL_BLOCKED);
 	CHECK_EQ(domain_live_count(), 2);
 }
+
+/* An unmasked event left pending in the event page keeps a HLT from sleeping: the
+ * upcall may already have been taken between the guest's sti and hlt. */
+TEST(sched_hlt_with_an_event_left_pending_in_the_page_does_not_block)
+{
+	boot(1);
+	struct domain *d = domain_get(0);
+	struct tessera_event_page *page = (struct tessera_event_page *)(d->mem + 0x180000);
+	d->event_gpa = 0x180000;
+	d->event_vector = 0x40;
+	page->pending = 1u << 3;
+	HALT(0, 0x202, 0);
+	EXIT(0, 0);
+	CHECK_EQ(sched_run(), SCHED_NONE_LEFT);
+	CHECK_STREQ(order(), "00");
+}
+
+TEST(sched_hlt_with_only_masked_events_pending_blocks)
+{
+	boot(1);
+	struct domain *d = domain_get(0);
+	struct tessera_event_page *page = (struct tessera_event_page *)(d->mem + 0x180000);
+	d->event_gpa = 0x180000;
+	d->event_vector = 0x40;
+	page->pending = 1u << 3;
+	page->mask = 1u << 3;
+	HALT(0, 0x202, 0);
+	CHECK_EQ(sched_run(), SCHED_ALL_BLOCKED);
+}
