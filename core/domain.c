@@ -62,7 +62,7 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 			return -TESSERA_EEXIST;
 		}
 	}
-	if (dc->cpu >= arch_cpu_count()) {
+	if (!arch_cpu_online(dc->cpu)) {
 		*why = "its cpu is not online";
 		return -TESSERA_EINVAL;
 	}
@@ -141,8 +141,8 @@ void domain_destroy(struct domain *d)
 	domain_free_memory(d);
 	d->mem = NULL;
 	/* Other CPUs rescan: one may have been waiting for the last domain to end. */
-	for (unsigned cpu = 0; cpu < arch_cpu_count(); cpu++)
-		if (cpu != arch_cpu_this())
+	for (unsigned cpu = 0; cpu < ARCH_CPU_MAX; cpu++)
+		if (cpu != arch_cpu_this() && arch_cpu_online(cpu))
 			arch_cpu_kick(cpu);
 }
 

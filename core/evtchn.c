@@ -38,12 +38,12 @@ static void evtchn_raise(struct domain *r, uint32_t port)
 	old = __atomic_fetch_or(&page->pending, bit, __ATOMIC_SEQ_CST);
 	if ((old & bit) || (__atomic_load_n(&page->mask, __ATOMIC_SEQ_CST) & bit))
 		return;
-	if (!__atomic_exchange_n(&page->upcall_pending, 1, __ATOMIC_SEQ_CST)) {
+	if (!__atomic_exchange_n(&page->upcall_pending, 1, __ATOMIC_SEQ_CST))
 		__atomic_store_n(&r->vcpu.upcall, true, __ATOMIC_SEQ_CST);
-		r->vcpu.blocked = false;
-		if (r->vcpu.cpu != arch_cpu_this())
-			arch_cpu_kick(r->vcpu.cpu); /* out of guest mode or idle, to take it */
-	}
+	/* Every new unmasked event wakes it, whatever the guest left in upcall_pending. */
+	r->vcpu.blocked = false;
+	if (r->vcpu.cpu != arch_cpu_this())
+		arch_cpu_kick(r->vcpu.cpu); /* out of guest mode or idle, to take it */
 }
 
 bool evtchn_pending(const struct domain *d)

@@ -24,7 +24,7 @@ _Noreturn void core_secondary_main(void)
 	spin_lock(&core_lock);
 	if (virt_cpu_init())
 		panic("cpu %u: virtualization could not be set up", arch_cpu_this());
-	cpus_ready++;
+	__atomic_add_fetch(&cpus_ready, 1, __ATOMIC_RELEASE);
 	spin_unlock(&core_lock);
 	while (!__atomic_load_n(&core_running, __ATOMIC_ACQUIRE))
 		arch_cpu_idle();
@@ -33,8 +33,9 @@ _Noreturn void core_secondary_main(void)
 
 static void kick_others(void)
 {
-	for (unsigned cpu = 1; cpu < arch_cpu_count(); cpu++)
-		arch_cpu_kick(cpu);
+	for (unsigned cpu = 1; cpu < ARCH_CPU_MAX; cpu++)
+		if (arch_cpu_online(cpu))
+			arch_cpu_kick(cpu);
 }
 
 static void start_module(const struct boot_module *m, uint32_t i)
@@ -92,8 +93,10 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 	kick_others();
 	while (__atomic_load_n(&cpus_ready, __ATOMIC_ACQUIRE) < arch_cpu_count())
 		arch_cpu_relax();
+	spin_lock(&core_lock);
 	for (uint32_t i = 0; i < bi->nmodules; i++)
 		start_module(&bi->modules[i], i);
+	spin_unlock(&core_lock);
 	started = domain_live_count();
 	if (!started) {
 		kprintf("tessera: no domain to run\n");

@@ -77,6 +77,9 @@ static enum sched_result run(bool for_ever)
 			continue;
 		if (r != SCHED_IDLE && !for_ever)
 			break;
+		/* Only the boot CPU reports the end; make sure it looks. */
+		if (r != SCHED_IDLE && arch_cpu_this() != 0)
+			arch_cpu_kick(0);
 		spin_unlock(&core_lock);
 		arch_cpu_idle();
 		spin_lock(&core_lock);

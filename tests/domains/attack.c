@@ -7,6 +7,7 @@
  *   vmrun-*   VMRUN             hlt-*    HLT
  *   virt-*    the CPU vendor's own virtualization instruction (VMXON or VMRUN)
  *   dr-*      write a debug register (not switched between domains)
+ *   sleep-*   halts with interrupts on and never gets an event (blocked for good)
  *   wait-*    not an attack: busy for a few seconds, then exit 0 (a window for host events)
  *   spin-*    never yields for many time slices, then exits 0: others must run meanwhile
  *   spinsti-* the same with interrupts enabled (Bochs exits on a physical interrupt only
@@ -165,6 +166,9 @@ int main(void)
 		/* An empty IDT turns the first exception into a triple fault. */
 		struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = { 0, 0 };
 		__asm__ volatile("lidt %0; ud2" : : "m"(idtr));
+	} else if (starts("sleep")) {
+		for (;;)
+			__asm__ volatile("sti; hlt; cli");
 	} else if (starts("spin")) {
 		if (starts("spinsti"))
 			__asm__ volatile("sti"); /* physical interrupts exit to the core, never reach us */

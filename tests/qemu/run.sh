@@ -408,6 +408,14 @@ test_spinner_on_the_second_cpu_does_not_starve_its_neighbour() {
 	forbid "destroyed"
 }
 
+# The last runnable domain blocks on the second CPU: the boot CPU must still notice.
+test_every_domain_blocked_on_the_second_cpu_is_reported() {
+	cpus 2
+	module "$D/attack.elf" domain=sleep-1 mem=2M cpu=1
+	expect_status 69
+	require "[sleep-1] sleep-1: attacking" "^tessera: every domain is blocked waiting for an event"
+}
+
 test_domain_on_a_cpu_that_is_not_online_is_rejected() {
 	module "$D/hello.elf" domain=far mem=2M cpu=3
 	module "$D/hello.elf" domain=good mem=2M

@@ -140,6 +140,11 @@ unsigned arch_cpu_count(void)
 	return 1;
 }
 
+bool arch_cpu_online(unsigned cpu)
+{
+	return cpu == 0;
+}
+
 unsigned arch_cpu_this(void)
 {
 	return 0;

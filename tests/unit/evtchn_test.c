@@ -564,8 +564,9 @@ TEST(evtchn_send_wakes_a_blocked_peer)
 	CHECK(!dom[0]->vcpu.blocked);
 }
 
-/* Only an event that asks for an upcall wakes: masked or coalesced ones do not. */
-TEST(evtchn_masked_or_coalesced_send_leaves_peer_blocked)
+/* A masked event does not wake; a new unmasked one does, even if the guest left
+ * upcall_pending set (then no second upcall is requested). */
+TEST(evtchn_masked_send_leaves_peer_blocked_unmasked_send_wakes_it)
 {
 	int64_t p1, q1, p2, q2;
 	boot(2);
@@ -581,8 +582,11 @@ TEST(evtchn_masked_or_coalesced_send_leaves_peer_blocked)
 	page(dom[1])->mask = 0;
 	page(dom[1])->upcall_pending = 1; /* an upcall is already on its way */
 	CHECK_EQ(hc1(dom[0], TESSERA_HC_evtchn_send, p2), 0);
-	CHECK(dom[1]->vcpu.blocked);
+	CHECK(!dom[1]->vcpu.blocked);
 	CHECK(!dom[1]->vcpu.upcall);
+	dom[1]->vcpu.blocked = true; /* the same bit again: coalesced, nothing new */
+	CHECK_EQ(hc1(dom[0], TESSERA_HC_evtchn_send, p2), 0);
+	CHECK(dom[1]->vcpu.blocked);
 }
 
 /* A close signals the other end, and so wakes it. */

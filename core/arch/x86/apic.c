@@ -97,6 +97,13 @@ void apic_ipi(unsigned cpu, uint8_t vector)
 		;
 }
 
+/* Stop every other CPU; usable from any state once this CPU's APIC is set up. */
+void apic_stop_others(void)
+{
+	if (apic)
+		apic_ipi_all_but_self(APIC_VEC_STOP);
+}
+
 void apic_kick_interrupt(void)
 {
 	wr(APIC_EOI, 0);

@@ -16,6 +16,8 @@ isr_stubs:
 	jmp timer_entry
 	.elseif vec == 0xf0
 	jmp kick_entry
+	.elseif vec == 0xf2
+	jmp stop_entry
 	.else
 	.if !(vec == 8 || vec == 10 || vec == 11 || vec == 12 || vec == 13 || vec == 14 || vec == 17 || vec == 21 || vec == 29 || vec == 30)
 	pushq $0
@@ -30,6 +32,12 @@ isr_stubs:
 	.endif
 	.set vec, vec + 1
 	.endr
+
+/* Another CPU stopped the machine (panic, host fault, the end): stop here too. */
+stop_entry:
+	cli
+	hlt
+	jmp stop_entry
 
 /* The slice timer and the kick IPI: caller-saved registers only, the C side is tiny. */
 kick_entry:

@@ -1,5 +1,6 @@
 /* COM1 console and the halt path (with the test machine's exit port). */
 #include <core/arch.h>
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <core/console.h>
 
@@ -60,6 +61,7 @@ static void bochs_exit(enum arch_halt_reason why)
 
 _Noreturn void arch_halt(enum arch_halt_reason why)
 {
+	apic_stop_others(); /* a panic or fault on one CPU stops them all */
 	if (debug_exit == DEBUG_EXIT_QEMU)
 		outl(TESSERA_DEBUG_EXIT_PORT, (uint32_t)why);
 	else if (debug_exit == DEBUG_EXIT_BOCHS)

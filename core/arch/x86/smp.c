@@ -17,21 +17,50 @@
 extern const uint8_t ap_trampoline_start[], ap_trampoline_end[], ap_tr_gdtr_base[], ap_tr_far32[];
 _Noreturn void ap_main(unsigned cpu);
 
-static uint32_t cpus_online = 1;
+/* Bit n: CPU n is online. SMP_CLOSED: bring-up is over; a CPU arriving later parks. */
+#define SMP_CLOSED (1u << 31)
+static uint32_t online = 1;
+
+static unsigned count_cpus(uint32_t mask)
+{
+	unsigned n = 0;
+	for (mask &= ~SMP_CLOSED; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
+/* Join unless bring-up is closed: one atomic word, so the boot CPU's final count is exact. */
+static bool join(unsigned cpu)
+{
+	uint32_t old = __atomic_load_n(&online, __ATOMIC_ACQUIRE);
+	do {
+		if (old & SMP_CLOSED)
+			return false;
+	} while (!__atomic_compare_exchange_n(&online, &old, old | (1u << cpu), false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	return true;
+}
 
 _Noreturn void ap_main(unsigned cpu)
 {
-	cpu_init(cpu);
+	cpu_init(cpu); /* even a CPU that parks gets tables and stacks: NMIs stay harmless */
 	apic_ap_init();
 	apic_timer_enable();
 	apic_record_id(cpu);
-	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_SEQ_CST);
-	core_secondary_main();
+	if (join(cpu))
+		core_secondary_main();
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+bool arch_cpu_online(unsigned cpu)
+{
+	return cpu < CPU_MAX && (__atomic_load_n(&online, __ATOMIC_ACQUIRE) & (1u << cpu));
 }
 
 unsigned arch_cpu_count(void)
 {
-	return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE);
+	return count_cpus(__atomic_load_n(&online, __ATOMIC_ACQUIRE));
 }
 
 unsigned arch_cpu_this(void)
@@ -41,7 +70,8 @@ unsigned arch_cpu_this(void)
 
 void arch_cpu_kick(unsigned cpu)
 {
-	apic_ipi(cpu, APIC_VEC_KICK);
+	if (arch_cpu_online(cpu))
+		apic_ipi(cpu, APIC_VEC_KICK);
 }
 
 /* Interrupts on only while asleep: sti's one-instruction shadow means a kick that
@@ -91,7 +121,7 @@ void smp_init(const struct boot_info *bi)
 {
 	size_t size = (size_t)(ap_trampoline_end - ap_trampoline_start);
 	uint64_t page = trampoline_page(bi);
-	uint32_t seen = 0;
+	unsigned seen = 0;
 	if (!page) {
 		kprintf("tessera: no page below 1 MiB for the AP trampoline; 1 CPU\n");
 		return;
@@ -114,7 +144,8 @@ void smp_init(const struct boot_info *bi)
 			still = 0;
 		}
 	}
-	memset(copy, 0, size);
+	seen = count_cpus(__atomic_fetch_or(&online, SMP_CLOSED, __ATOMIC_ACQ_REL));
+	/* The trampoline stays: a CPU slower than the wait may still be running it. */
 	kprintf("tessera: %u CPUs online\n", seen);
 }
 

@@ -74,8 +74,6 @@ static int vmx_probe(void)
 		kprintf("tessera: VMX is disabled by firmware (IA32_FEATURE_CONTROL)\n");
 		return -1;
 	}
-	if (!(fc & FC_LOCK))
-		wrmsr(MSR_FEATURE_CONTROL, fc | FC_LOCK | FC_VMXON);
 	uint64_t basic = rdmsr(MSR_VMX_BASIC);
 	revision = (uint32_t)basic & 0x7fffffff;
 	true_ctls = basic & (1ULL << 55);
@@ -120,6 +118,12 @@ static int vmx_probe(void)
 static int vmx_cpu_init(void)
 {
 	bool fail;
+	/* The MSR is per CPU: firmware may have locked it differently on each. */
+	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
+	if ((fc & FC_LOCK) && !(fc & FC_VMXON))
+		return -1;
+	if (!(fc & FC_LOCK))
+		wrmsr(MSR_FEATURE_CONTROL, fc | FC_LOCK | FC_VMXON);
 	uint64_t cr0 = (read_cr(0) | cr0_fixed0) & cr0_fixed1;
 	uint64_t cr4 = (read_cr(4) | CR4_VMXE | cr4_fixed0) & cr4_fixed1;
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));

@@ -28,7 +28,9 @@ void arch_set_debug_exit(enum debug_exit_mode mode);
 _Noreturn void arch_halt(enum arch_halt_reason why);
 /* CPUs: how many are online, which one runs this code, waking another one (it
  * leaves guest mode or idle and rescans), and sleeping until woken. */
+#define ARCH_CPU_MAX 8
 unsigned arch_cpu_count(void);
+bool arch_cpu_online(unsigned cpu);
 unsigned arch_cpu_this(void);
 void arch_cpu_kick(unsigned cpu);
 void arch_cpu_idle(void);

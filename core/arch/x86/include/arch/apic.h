@@ -3,6 +3,7 @@
 
 #define APIC_VEC_TIMER    0x20
 #define APIC_VEC_KICK     0xf0
+#define APIC_VEC_STOP     0xf2
 #define APIC_VEC_SPURIOUS 0xff
 
 #define APIC_ICR_INIT    0x500
@@ -14,6 +15,7 @@ void apic_ipi_all_but_self(uint32_t icr);
 void apic_record_id(unsigned cpu);
 void apic_ipi(unsigned cpu, uint8_t vector);
 void apic_kick_interrupt(void);
+void apic_stop_others(void);
 void pit_delay_us(uint32_t us);
 void apic_timer_interrupt(void);
 void apic_timer_enable(void);

@@ -62,7 +62,8 @@ static inline void write_cr4(uint64_t v)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v));
 }
 
-#define CPU_MAX 8
+#include <core/arch.h>
+#define CPU_MAX ARCH_CPU_MAX
 
 void cpu_init(unsigned cpu);
 unsigned cpu_this(void);
