@@ -11,7 +11,7 @@
 #include <tessera/layout.h>
 
 #define CONFIG_MAX_WORDS 16
-#define CONFIG_CPU_MAX 8
+#define CONFIG_CPU_MAX ARCH_CPU_MAX
 
 struct word {
 	const char *key, *val;
@@ -71,23 +71,31 @@ static bool key_is(const struct word *w, const char *k)
 	return w->klen == strlen(k) && !memcmp(w->key, k, w->klen);
 }
 
+/* n decimal digits (at most 12), nothing else. */
+static bool parse_digits(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (!n || n > 12)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
 /* Decimal with an optional K, M or G suffix; rejects overflow and junk. */
 static bool parse_size(const struct word *w, uint64_t *out)
 {
-	uint64_t v = 0, mul = 1;
-	size_t i, n = w->vlen;
+	uint64_t v, mul = 1;
+	size_t n = w->vlen;
 	if (n && (w->val[n - 1] == 'K' || w->val[n - 1] == 'M' || w->val[n - 1] == 'G')) {
 		mul = w->val[n - 1] == 'K' ? 1ULL << 10 : w->val[n - 1] == 'M' ? 1ULL << 20 : 1ULL << 30;
 		n--;
 	}
-	if (!n || n > 12)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (w->val[i] < '0' || w->val[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(w->val[i] - '0');
-	}
-	return !__builtin_mul_overflow(v, mul, out);
+	return parse_digits(w->val, n, &v) && !__builtin_mul_overflow(v, mul, out);
 }
 
 static bool valid_name(const struct word *w)
@@ -123,7 +131,7 @@ int config_parse_domain(const char *cmdline, struct domain_config *dc, const cha
 				return fail(why, "mem must be a multiple of 2M from 2M to 1G", NULL);
 			dc->mem = v;
 		} else if (key_is(&w[i], "cpu")) {
-			if (!parse_size(&w[i], &v) || v >= CONFIG_CPU_MAX || w[i].val[w[i].vlen - 1] > '9')
+			if (!parse_digits(w[i].val, w[i].vlen, &v) || v >= CONFIG_CPU_MAX)
 				return fail(why, "cpu must be a CPU number from 0 to 7", NULL);
 			dc->cpu = (uint32_t)v;
 		} else if (key_is(&w[i], "vcpus")) {

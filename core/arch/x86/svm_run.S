@@ -9,12 +9,7 @@
 	.text
 	.globl svm_enter
 svm_enter:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	host_callee_saved_push
 	push %rdx               /* host save area */
 	push %rsi               /* regs */
 	push %rdi               /* vmcb */
@@ -39,10 +34,5 @@ svm_enter:
 	vmload %rax
 	stgi
 	add $24, %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+	host_callee_saved_pop
 	ret

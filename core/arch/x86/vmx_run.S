@@ -10,12 +10,7 @@
 	.text
 	.globl vmx_enter, vmx_exit_stub
 vmx_enter:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	host_callee_saved_push
 	push %rdi               /* regs: found at (%rsp) after the exit */
 	mov $HOST_RSP, %eax
 	vmwrite %rsp, %rax
@@ -30,12 +25,7 @@ vmx_enter:
 1:	vmresume
 2:	/* VMfail: no guest state changed hands */
 	pop %rdi
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+	host_callee_saved_pop
 	mov $1, %eax
 	ret
 
@@ -45,11 +35,6 @@ vmx_exit_stub:
 	gprs_store_to_rax
 	popq R_RAX(%rax)
 	add $8, %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+	host_callee_saved_pop
 	xor %eax, %eax
 	ret

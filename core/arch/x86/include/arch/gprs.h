@@ -23,6 +23,25 @@
 #define R_R14 104
 #define R_R15 112
 
+/* The host's callee-saved registers around a world switch (SysV ABI). */
+.macro host_callee_saved_push
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+.endm
+
+.macro host_callee_saved_pop
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+.endm
+
 .macro gprs_load_from_rax
 	mov R_RBX(%rax), %rbx
 	mov R_RCX(%rax), %rcx
