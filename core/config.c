@@ -1,7 +1,7 @@
 /*
  * Boot configuration from command lines. A domain module's line is
  *   [file-name] domain=NAME mem=SIZE [cpu=N] [vcpus=1]
- * the core's line is a list of key=value options. Unknown keys, repeated
+ * the policy module's is "[file-name] kind=policy"; the core's line is a list of key=value options. Unknown keys, repeated
  * keys and malformed values are errors: a typo must not change policy.
  */
 #include <core/config.h>
@@ -147,6 +147,23 @@ int config_parse_domain(const char *cmdline, struct domain_config *dc, const cha
 	if (!dc->mem)
 		return fail(why, "mem=SIZE is required", NULL);
 	return 0;
+}
+
+int config_module_is_policy(const char *cmdline, const char **why)
+{
+	struct word w[CONFIG_MAX_WORDS];
+	uint32_t n;
+	int rc = split(cmdline, w, &n, why);
+	for (uint32_t i = 0; !rc && i < n; i++) {
+		if (!key_is(&w[i], "kind"))
+			continue;
+		if (w[i].vlen != 6 || memcmp(w[i].val, "policy", 6))
+			return fail(why, "kind must be policy (domains need no kind)", NULL);
+		if (n != 1)
+			return fail(why, "a policy module takes no other options", NULL);
+		return 1;
+	}
+	return rc;
 }
 
 int config_parse_core(const char *cmdline, struct core_config *cc, const char **why)

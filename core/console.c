@@ -186,10 +186,10 @@ void console_write_untrusted(const struct domain *d, const uint8_t *buf, size_t 
 	emit(line, pos);
 }
 
-int64_t hc_console_write(struct vcpu *v, const uint64_t *args)
+int64_t hc_console_write(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	uint8_t buf[TESSERA_CONSOLE_MAX];
-	uint64_t gpa = args[0], len = args[1];
+	uint64_t gpa = hc->arg[0], len = hc->arg[1];
 	if (len > sizeof(buf))
 		return -TESSERA_EINVAL;
 	if (guest_copy_in(v->dom, buf, gpa, len))

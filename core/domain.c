@@ -71,6 +71,7 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 		return rc;
 	memset(d, 0, sizeof(*d));
 	d->id = (uint32_t)(d - domains);
+	d->type = dc->type;
 	memcpy(d->name, dc->name, sizeof(d->name));
 	d->mem_size = dc->mem;
 	d->mem_pa = frame_alloc(dc->mem / PAGE_SIZE, TESSERA_DOMAIN_MEM_ALIGN);
@@ -163,7 +164,7 @@ uint64_t domain_core_overhead(const struct domain *d)
 	return sizeof(*d) + virt_domain_overhead(d);
 }
 
-int64_t hc_self_info(struct vcpu *v, const uint64_t *args)
+int64_t hc_self_info(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	const struct domain *d = v->dom;
 	struct tessera_self_info si;
@@ -173,15 +174,54 @@ int64_t hc_self_info(struct vcpu *v, const uint64_t *args)
 	si.mem_bytes = d->mem_size;
 	si.vcpus = 1;
 	memcpy(si.name, d->name, sizeof(si.name));
-	return guest_copy_out(d, args[0], &si, sizeof(si));
+	return guest_copy_out(d, hc->arg[0], &si, sizeof(si));
 }
 
-int64_t hc_exit(struct vcpu *v, const uint64_t *args)
+int64_t hc_exit(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct domain *d = v->dom;
-	d->exit_code = (int64_t)args[0];
+	d->exit_code = (int64_t)hc->arg[0];
 	kprintf("tessera: domain %s (id %u) exited with code %ld\n", d->name, d->id,
 		(long)d->exit_code);
 	domain_destroy(d);
 	return 0;
+}
+
+int64_t hc_version(struct vcpu *v, const struct hcall_ctx *hc)
+{
+	(void)v;
+	(void)hc;
+	return TESSERA_ABI_VERSION;
+}
+
+int64_t domain_find_by_name(const struct domain *d, uint64_t gpa, struct domain **found)
+{
+	char name[TESSERA_NAME_MAX + 1];
+	uint64_t len = gpa < d->mem_size ? d->mem_size - gpa : 0;
+	*found = NULL;
+	if (!len)
+		return -TESSERA_EFAULT;
+	if (len > TESSERA_NAME_MAX)
+		len = TESSERA_NAME_MAX;
+	memset(name, 0, sizeof(name));
+	if (guest_copy_in(d, name, gpa, len))
+		return -TESSERA_EFAULT;
+	/* The name must end inside the domain's memory, within 16 bytes. */
+	if (strnlen(name, (size_t)len) == len)
+		return len < TESSERA_NAME_MAX ? -TESSERA_EFAULT : -TESSERA_EINVAL;
+	for (uint32_t id = 0; id < DOMAIN_MAX; id++) {
+		struct domain *o = domain_running(id);
+		if (o && !strcmp(o->name, name)) {
+			*found = o;
+			return 0;
+		}
+	}
+	return -TESSERA_ESRCH;
+}
+
+/* hc->target was found by domain_find_by_name before the access check. */
+int64_t hc_domain_lookup(struct vcpu *v, const struct hcall_ctx *hc)
+{
+	(void)v;
+	return hc->target->id;
 }

@@ -7,7 +7,6 @@
 #include <core/arch.h>
 #include <core/domain.h>
 #include <core/evtchn.h>
-#include <core/guest.h>
 #include <core/hypercall.h>
 #include <core/lib.h>
 #include <tessera/errno.h>
@@ -56,10 +55,10 @@ bool evtchn_pending(const struct domain *d)
 	       ~__atomic_load_n(&page->mask, __ATOMIC_SEQ_CST);
 }
 
-int64_t hc_evtchn_setup(struct vcpu *v, const uint64_t *args)
+int64_t hc_evtchn_setup(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct domain *d = v->dom;
-	uint64_t gpa = args[0], vec = args[1], early;
+	uint64_t gpa = hc->arg[0], vec = hc->arg[1], early;
 	if (gpa % PAGE_SIZE || !range_within(gpa, PAGE_SIZE, d->mem_size))
 		return -TESSERA_EFAULT;
 	if (vec < 32 || vec > 255)
@@ -74,28 +73,21 @@ int64_t hc_evtchn_setup(struct vcpu *v, const uint64_t *args)
 	return 0;
 }
 
-int64_t hc_evtchn_alloc(struct vcpu *v, const uint64_t *args)
+int64_t hc_evtchn_alloc(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct domain *d = v->dom;
-	int64_t port;
-	if (args[0] > UINT32_MAX || !domain_running((uint32_t)args[0]))
-		return -TESSERA_ESRCH;
-	port = port_alloc(d);
+	int64_t port = port_alloc(d);
 	if (port < 0)
 		return port;
-	d->ports[port] = (struct evtchn_port){ EVTCHN_UNBOUND, 0, (uint32_t)args[0] };
+	d->ports[port] = (struct evtchn_port){ EVTCHN_UNBOUND, 0, hc->target->id };
 	return port;
 }
 
-int64_t hc_evtchn_bind(struct vcpu *v, const uint64_t *args)
+int64_t hc_evtchn_bind(struct vcpu *v, const struct hcall_ctx *hc)
 {
-	struct domain *d = v->dom, *r;
-	struct evtchn_port *rp;
+	struct domain *d = v->dom, *r = hc->target;
+	struct evtchn_port *rp = port_get(r, hc->arg[1]);
 	int64_t port;
-	r = args[0] <= UINT32_MAX ? domain_running((uint32_t)args[0]) : NULL;
-	if (!r)
-		return -TESSERA_ESRCH;
-	rp = port_get(r, args[1]);
 	if (!rp)
 		return -TESSERA_EINVAL;
 	if (rp->state != EVTCHN_UNBOUND || rp->remote_dom != d->id)
@@ -103,25 +95,29 @@ int64_t hc_evtchn_bind(struct vcpu *v, const uint64_t *args)
 	port = port_alloc(d);
 	if (port < 0)
 		return port;
-	d->ports[port] = (struct evtchn_port){ EVTCHN_BOUND, (uint16_t)args[1], r->id };
+	d->ports[port] = (struct evtchn_port){ EVTCHN_BOUND, (uint16_t)hc->arg[1], r->id };
 	*rp = (struct evtchn_port){ EVTCHN_BOUND, (uint16_t)port, d->id };
 	return port;
 }
 
-int64_t hc_evtchn_send(struct vcpu *v, const uint64_t *args)
+int64_t evtchn_peer(struct domain *d, uint64_t port, struct domain **peer)
 {
-	struct evtchn_port *p = port_get(v->dom, args[0]);
-	struct domain *r;
+	const struct evtchn_port *p = port_get(d, port);
+	*peer = NULL;
 	if (!p || p->state == EVTCHN_FREE)
 		return -TESSERA_EINVAL;
 	if (p->state == EVTCHN_UNBOUND)
 		return -TESSERA_ENOTCONN;
 	if (p->state == EVTCHN_CLOSED)
 		return -TESSERA_EPIPE;
-	r = domain_running(p->remote_dom);
-	if (!r)
-		return -TESSERA_EPIPE;
-	evtchn_raise(r, p->remote_port);
+	*peer = domain_running(p->remote_dom);
+	return *peer ? 0 : -TESSERA_EPIPE;
+}
+
+/* hc->target is the bound peer (evtchn_peer, before the access check). */
+int64_t hc_evtchn_send(struct vcpu *v, const struct hcall_ctx *hc)
+{
+	evtchn_raise(hc->target, v->dom->ports[hc->arg[0]].remote_port);
 	return 0;
 }
 
@@ -138,12 +134,12 @@ static void port_close(struct domain *d, uint32_t port)
 	memset(p, 0, sizeof(*p));
 }
 
-int64_t hc_evtchn_close(struct vcpu *v, const uint64_t *args)
+int64_t hc_evtchn_close(struct vcpu *v, const struct hcall_ctx *hc)
 {
-	struct evtchn_port *p = port_get(v->dom, args[0]);
+	struct evtchn_port *p = port_get(v->dom, hc->arg[0]);
 	if (!p || p->state == EVTCHN_FREE)
 		return -TESSERA_EINVAL;
-	port_close(v->dom, (uint32_t)args[0]);
+	port_close(v->dom, (uint32_t)hc->arg[0]);
 	return 0;
 }
 
@@ -162,28 +158,4 @@ void evtchn_domain_destroy(struct domain *d)
 			}
 		}
 	}
-}
-
-int64_t hc_domain_lookup(struct vcpu *v, const uint64_t *args)
-{
-	const struct domain *d = v->dom;
-	char name[TESSERA_NAME_MAX + 1];
-	uint64_t gpa = args[0];
-	uint64_t len = gpa < d->mem_size ? d->mem_size - gpa : 0;
-	if (!len)
-		return -TESSERA_EFAULT;
-	if (len > TESSERA_NAME_MAX)
-		len = TESSERA_NAME_MAX;
-	memset(name, 0, sizeof(name));
-	if (guest_copy_in(d, name, gpa, len))
-		return -TESSERA_EFAULT;
-	/* The name must end inside the domain's memory, within 16 bytes. */
-	if (strnlen(name, (size_t)len) == len)
-		return len < TESSERA_NAME_MAX ? -TESSERA_EFAULT : -TESSERA_EINVAL;
-	for (uint32_t id = 0; id < DOMAIN_MAX; id++) {
-		const struct domain *o = domain_running(id);
-		if (o && !strcmp(o->name, name))
-			return o->id;
-	}
-	return -TESSERA_ESRCH;
 }

@@ -33,15 +33,15 @@ static struct grant_entry *entry_get(struct domain *g, uint64_t ref, int64_t *er
 	return e;
 }
 
-int64_t hc_grant_offer(struct vcpu *v, const uint64_t *args)
+int64_t hc_grant_offer(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct domain *d = v->dom;
-	uint64_t peer = args[0], gfn = args[1], flags = args[2];
+	uint64_t gfn = hc->arg[1], flags = hc->arg[2];
 	if (flags & ~(uint64_t)TESSERA_GRANT_READONLY)
 		return -TESSERA_EINVAL;
 	if (gfn >= d->mem_size / PAGE_SIZE)
 		return -TESSERA_EFAULT;
-	if (peer > UINT32_MAX || peer == d->id || !domain_running((uint32_t)peer))
+	if (hc->target == d) /* a grant to oneself would be a second mapping of one's own RAM */
 		return -TESSERA_ESRCH;
 	for (uint32_t i = 0; i < TESSERA_GRANT_REFS; i++) {
 		struct grant_entry *e = &d->grants[i];
@@ -52,17 +52,17 @@ int64_t hc_grant_offer(struct vcpu *v, const uint64_t *args)
 			e->gen = 1;
 		e->active = true;
 		e->flags = (uint8_t)flags;
-		e->peer = (uint32_t)peer;
+		e->peer = hc->target->id;
 		e->gfn = gfn;
 		return (int64_t)(i | ((uint64_t)e->gen << 16));
 	}
 	return -TESSERA_ENOSPC;
 }
 
-int64_t hc_grant_end(struct vcpu *v, const uint64_t *args)
+int64_t hc_grant_end(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	int64_t err = 0;
-	struct grant_entry *e = entry_get(v->dom, args[0], &err);
+	struct grant_entry *e = entry_get(v->dom, hc->arg[0], &err);
 	if (!e)
 		return err;
 	if (e->maps)
@@ -71,31 +71,29 @@ int64_t hc_grant_end(struct vcpu *v, const uint64_t *args)
 	return 0;
 }
 
-int64_t hc_grant_map(struct vcpu *v, const uint64_t *args)
+int64_t hc_grant_map(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct domain *d = v->dom, *g;
 	struct grant_entry *e;
-	uint64_t slot = args[2];
+	uint64_t slot = hc->arg[2];
 	int64_t err = 0;
 	if (slot >= TESSERA_GRANT_SLOTS)
 		return -TESSERA_EINVAL;
-	g = args[0] <= UINT32_MAX ? domain_running((uint32_t)args[0]) : NULL;
-	if (!g)
-		return -TESSERA_ESRCH;
-	e = entry_get(g, args[1], &err);
+	g = hc->target;
+	e = entry_get(g, hc->arg[1], &err);
 	if (!e)
 		return err;
 	if (e->peer != d->id)
 		return -TESSERA_EPERM;
 	for (uint32_t s = 0; s < TESSERA_GRANT_SLOTS; s++)
-		if (d->slots[s].used && d->slots[s].granter == g->id && d->slots[s].ref == args[1])
+		if (d->slots[s].used && d->slots[s].granter == g->id && d->slots[s].ref == hc->arg[1])
 			return -TESSERA_EEXIST;
 	if (d->slots[slot].used)
 		return -TESSERA_EBUSY;
 	bool writable = !(e->flags & TESSERA_GRANT_READONLY);
 	if (virt_grant_map(d, (uint32_t)slot, g->mem_pa + e->gfn * PAGE_SIZE, writable))
 		return -TESSERA_ENOMEM;
-	d->slots[slot] = (struct grant_slot){ true, writable, g->id, args[1] };
+	d->slots[slot] = (struct grant_slot){ true, writable, g->id, hc->arg[1] };
 	e->maps++;
 	return (int64_t)(TESSERA_GRANT_WINDOW + slot * PAGE_SIZE);
 }
@@ -122,13 +120,13 @@ static void slot_release(struct domain *d, uint32_t slot)
 	}
 }
 
-int64_t hc_grant_unmap(struct vcpu *v, const uint64_t *args)
+int64_t hc_grant_unmap(struct vcpu *v, const struct hcall_ctx *hc)
 {
-	if (args[0] >= TESSERA_GRANT_SLOTS)
+	if (hc->arg[0] >= TESSERA_GRANT_SLOTS)
 		return -TESSERA_EINVAL;
-	if (!v->dom->slots[args[0]].used)
+	if (!v->dom->slots[hc->arg[0]].used)
 		return -TESSERA_ENOENT;
-	slot_release(v->dom, (uint32_t)args[0]);
+	slot_release(v->dom, (uint32_t)hc->arg[0]);
 	return 0;
 }
 

@@ -1,9 +1,18 @@
-/* The hypercall dispatcher: one table, generated from tessera/hypercall.def. */
+/*
+ * The hypercall dispatcher: one table, generated from tessera/hypercall.def.
+ * Every entry names its class, permission and target; an unknown class or
+ * permission does not compile. The check is made here, before the handler,
+ * so no handler can run unchecked.
+ */
+#include <core/avc.h>
+#include <core/evtchn.h>
 #include <core/hypercall.h>
 #include <tessera/errno.h>
 
 static const struct hcall_entry hcall_table[TESSERA_HC_COUNT] = {
-#define HCALL(num, name, nargs, doc) [num] = { hc_##name, #name, nargs },
+#define HCALL(num, name, nargs, cls, perm, target, doc) \
+	[num] = { hc_##name, #name, nargs, TESSERA_CLASS_##cls, TESSERA_PERMBIT(cls, perm), \
+		  HCALL_TARGET_##target },
 #include <tessera/hypercall.def>
 #undef HCALL
 };
@@ -15,19 +24,38 @@ const struct hcall_entry *hcall_lookup(uint64_t nr)
 	return &hcall_table[nr];
 }
 
+/* The object a call acts on, from its first argument; errors are the call's own. */
+static int64_t resolve_target(struct domain *d, uint8_t target, struct hcall_ctx *hc)
+{
+	switch (target) {
+	case HCALL_TARGET_CORE:
+		hc->target = NULL;
+		return 0;
+	case HCALL_TARGET_SELF:
+		hc->target = d;
+		return 0;
+	case HCALL_TARGET_DOMAIN:
+		hc->target = hc->arg[0] <= UINT32_MAX ? domain_running((uint32_t)hc->arg[0]) : NULL;
+		return hc->target ? 0 : -TESSERA_ESRCH;
+	case HCALL_TARGET_NAME:
+		return domain_find_by_name(d, hc->arg[0], &hc->target);
+	case HCALL_TARGET_PORT:
+		return evtchn_peer(d, hc->arg[0], &hc->target);
+	default:
+		return -TESSERA_ENOSYS;
+	}
+}
+
 void hypercall_dispatch(struct vcpu *v)
 {
 	const struct vcpu_regs *r = &v->regs;
 	/* Snapshot the arguments once; handlers never reread guest registers. */
-	const uint64_t args[TESSERA_HCALL_MAX_ARGS] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+	struct hcall_ctx hc = { { r->rdi, r->rsi, r->rdx, r->r10, r->r8 }, NULL };
 	const struct hcall_entry *e = hcall_lookup(r->rax);
-	int64_t ret = e ? e->fn(v, args) : -TESSERA_ENOSYS;
+	int64_t ret = e ? resolve_target(v->dom, e->target, &hc) : -TESSERA_ENOSYS;
+	if (!ret)
+		ret = avc_check(v->dom, hc.target, e->cls, e->perm, e->name);
+	if (!ret)
+		ret = e->fn(v, &hc);
 	v->regs.rax = (uint64_t)ret;
-}
-
-int64_t hc_version(struct vcpu *v, const uint64_t *args)
-{
-	(void)v;
-	(void)args;
-	return TESSERA_ABI_VERSION;
 }

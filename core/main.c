@@ -1,4 +1,5 @@
 /* The core's portable boot path: boot information -> domains -> scheduler. */
+#include <core/avc.h>
 #include <core/bootinfo.h>
 #include <core/config.h>
 #include <core/console.h>
@@ -38,16 +39,64 @@ static void kick_others(void)
 			arch_cpu_kick(cpu);
 }
 
+/*
+ * Exactly one module is the policy, and it must validate: otherwise no
+ * domain starts (fail closed) and the reason is on the console.
+ */
+static void load_policy(const struct boot_info *bi)
+{
+	const struct boot_module *found = NULL;
+	const char *why = NULL;
+	const void *buf;
+	for (uint32_t i = 0; i < bi->nmodules; i++) {
+		int rc = config_module_is_policy(bi->modules[i].cmdline, &why);
+		if (rc <= 0)
+			continue;
+		if (found) {
+			kprintf("tessera: policy rejected: more than one policy module; no domain will start\n");
+			arch_halt(ARCH_HALT_NO_POLICY);
+		}
+		found = &bi->modules[i];
+	}
+	if (!found) {
+		kprintf("tessera: no policy module (kind=policy); no domain will start\n");
+		arch_halt(ARCH_HALT_NO_POLICY);
+	}
+	buf = phys_map(found->start, found->end - found->start);
+	if (!buf)
+		why = "module not addressable";
+	if (!buf || avc_load(buf, found->end - found->start, &why)) {
+		kprintf("tessera: policy rejected: %s; no domain will start\n", why);
+		arch_halt(ARCH_HALT_NO_POLICY);
+	}
+	kprintf("tessera: policy loaded: %lu bytes, enforcing\n",
+		(unsigned long)(found->end - found->start));
+}
+
 static void start_module(const struct boot_module *m, uint32_t i)
 {
 	struct domain_config dc;
 	struct domain *d;
 	const char *why = NULL;
 	const uint8_t *img = phys_map(m->start, m->end - m->start);
-	int rc = config_parse_domain(m->cmdline, &dc, &why);
+	int rc = config_module_is_policy(m->cmdline, &why);
+	int32_t type;
+	if (rc > 0)
+		return;
+	if (!rc)
+		rc = config_parse_domain(m->cmdline, &dc, &why);
 	if (!rc && !img) {
 		rc = -1;
 		why = "image not addressable";
+	}
+	if (!rc) {
+		type = avc_domain_type(dc.name);
+		if (type < 0) {
+			rc = type;
+			why = "the policy has no label for it (label domain NAME TYPE;)";
+		} else {
+			dc.type = (uint32_t)type;
+		}
 	}
 	if (!rc)
 		rc = domain_create(&dc, img, m->end - m->start, &d, &why);
@@ -55,9 +104,9 @@ static void start_module(const struct boot_module *m, uint32_t i)
 		kprintf("tessera: module %u rejected: %s\n", i, why);
 		return;
 	}
-	kprintf("tessera: domain %s (id %u) created: %lu MiB, core overhead %lu bytes, cpu %u\n",
-		d->name, d->id, (unsigned long)(d->mem_size >> 20),
-		(unsigned long)domain_core_overhead(d), d->vcpu.cpu);
+	kprintf("tessera: domain %s (id %u) created: %lu MiB, core overhead %lu bytes, cpu %u, "
+		"label %s\n", d->name, d->id, (unsigned long)(d->mem_size >> 20),
+		(unsigned long)domain_core_overhead(d), d->vcpu.cpu, avc_type_name(d->type));
 }
 
 _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t core_end)
@@ -93,6 +142,7 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 	kick_others();
 	while (__atomic_load_n(&cpus_ready, __ATOMIC_ACQUIRE) < arch_cpu_count())
 		arch_cpu_relax();
+	load_policy(bi);
 	spin_lock(&core_lock);
 	for (uint32_t i = 0; i < bi->nmodules; i++)
 		start_module(&bi->modules[i], i);

@@ -7,6 +7,7 @@
  * Locking: see core/lock.h.
  */
 #include <core/arch.h>
+#include <core/avc.h>
 #include <core/hypercall.h>
 #include <core/lock.h>
 #include <core/sched.h>
@@ -48,8 +49,10 @@ static enum sched_result step_locked(void)
 			virt_vcpu_run(&d->vcpu, &x);
 			spin_lock(&core_lock);
 			vcpu_handle_exit(&d->vcpu, &x);
-			if (arch_timer_expired())
+			if (arch_timer_expired()) {
+				avc_audit_tick();
 				break;
+			}
 		}
 		return SCHED_RAN;
 	}
@@ -100,9 +103,9 @@ _Noreturn void sched_run_secondary(void)
 		arch_cpu_idle();
 }
 
-int64_t hc_yield(struct vcpu *v, const uint64_t *args)
+int64_t hc_yield(struct vcpu *v, const struct hcall_ctx *hc)
 {
-	(void)args;
+	(void)hc;
 	v->yielded = true;
 	return 0;
 }

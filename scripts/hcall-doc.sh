@@ -7,11 +7,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 table() {
-	echo "| nr | call | args | what it does |"
-	echo "| --- | --- | --- | --- |"
-	sed -n 's/^HCALL(\([0-9]*\), *\([a-z_]*\), *\([0-9]\), *"\(.*\)")$/\1\t\2\t\3\t\4/p' \
+	echo "| nr | call | args | checks (class:permission on target) | what it does |"
+	echo "| --- | --- | --- | --- | --- |"
+	sed -n 's/^HCALL(\([0-9]*\), *\([a-z_]*\), *\([0-9]\), *\([a-z_]*\), *\([a-z_]*\), *\([A-Z]*\), *"\(.*\)")$/\1\t\2\t\3\t\4\t\5\t\6\t\7/p' \
 		core/include/tessera/hypercall.def |
-		awk -F '\t' '{ gsub(/\|/, "\\|", $4); printf "| %s | `%s` | %s | %s |\n", $1, $2, $3, $4 }' 
+		awk -F '\t' '{ gsub(/\|/, "\\|", $7); printf "| %s | `%s` | %s | `%s:%s` on %s | %s |\n", $1, $2, $3, $4, $5, tolower($6), $7 }' 
 }
 splice() {
 	awk -v table="$1" '

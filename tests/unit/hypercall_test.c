@@ -51,7 +51,7 @@ TEST(hcall_table_has_handler_name_and_arity_for_every_number)
 		const char *name;
 		unsigned nargs;
 	} want[] = {
-#define HCALL(num, name, nargs, doc) [num] = { #name, nargs },
+#define HCALL(num, name, nargs, cls, perm, target, doc) [num] = { #name, nargs },
 #include <tessera/hypercall.def>
 #undef HCALL
 	};

@@ -3,16 +3,24 @@
  * simulated memory -> mb2_parse -> core_main -> domains -> scheduler -> halt.
  */
 #include "util.h"
+#include "policy_build.h"
 #include <core/frame.h>
 #include <core/main.h>
 #include <tessera/errno.h>
+#include <stdlib.h>
 
 #define MiB (1ULL << 20)
 #define INFO_PA 0x10000ULL
 #define MOD_PA(i) (0x800000ULL + (i) * 0x10000ULL)
 #define GREETING "hi from guest\n"
 
+#define POLICY_PA 0x700000ULL
+
 static uint8_t *info;
+/* The policy module boot() appends (allow-all unless a test sets its own; NULL: none). */
+static const uint8_t *policy_bin;
+static size_t policy_size;
+static bool no_policy;
 static uint32_t off, nmods;
 static struct boot_info bi;
 
@@ -69,6 +77,16 @@ static void module(const char *cmdline)
 	module_at(MOD_PA(nmods), cmdline);
 }
 
+static void policy_module(const uint8_t *bin, size_t size, const char *cmdline)
+{
+	memcpy(sim_phys(POLICY_PA, size), bin, size);
+	uint32_t p = tag(3, 16 + (uint32_t)strlen(cmdline) + 1);
+	put32(p, (uint32_t)POLICY_PA);
+	put32(p + 4, (uint32_t)(POLICY_PA + size));
+	memcpy(info + p + 8, cmdline, strlen(cmdline) + 1);
+	nmods++;
+}
+
 static void boot_core(void *arg)
 {
 	(void)arg;
@@ -79,6 +97,11 @@ static void boot_core(void *arg)
 static int boot(void)
 {
 	const char *why = NULL;
+	if (!no_policy) {
+		if (!policy_bin)
+			policy_bin = pb_allow_all(&policy_size);
+		policy_module(policy_bin, policy_size, "policy.bin kind=policy");
+	}
 	tag(0, 8);
 	put32(0, off);
 	if (mb2_parse(INFO_PA, &bi, &why))
@@ -100,7 +123,8 @@ TEST(core_boots_domains_runs_them_and_halts_when_all_ended)
 
 	CHECK_EQ(boot(), ARCH_HALT_DONE);
 	const char *c = sim_console();
-	CHECK_HAS(c, "tessera: core ABI 0.1, booted by multiboot2, 3 memory regions, 3 modules\n");
+	CHECK_HAS(c, "tessera: core ABI 0.1, booted by multiboot2, 3 memory regions, 4 modules\n");
+	CHECK_HAS(c, "tessera: policy loaded: ");
 	CHECK_HAS(c, "tessera: virtualization backend sim\n");
 	CHECK_HAS(c, "tessera: domain alpha (id 0) created: 4 MiB, core overhead ");
 	CHECK_HAS(c, "tessera: domain beta (id 1) created: 2 MiB, core overhead ");
@@ -113,8 +137,8 @@ TEST(core_boots_domains_runs_them_and_halts_when_all_ended)
 	CHECK(strstr(c, "beta (id 1) destroyed") < strstr(c, "alpha (id 0) exited"));
 	CHECK(sim_debug_exit());
 	CHECK(domain_get(2) == NULL);
-	/* Everything went back: RAM above 1 MiB minus the core and three 3-frame modules. */
-	CHECK_EQ(frame_free_count(), (63 * MiB - MiB) / PAGE_SIZE - 9);
+	/* Everything went back: RAM above 1 MiB minus the core, three 3-frame modules and the policy. */
+	CHECK_EQ(frame_free_count(), (63 * MiB - MiB) / PAGE_SIZE - 9 - 1);
 }
 
 TEST(core_debug_exit_is_off_unless_asked_for)
@@ -170,6 +194,7 @@ TEST(core_halts_with_no_domains_without_virtualization)
 TEST(core_panics_without_usable_memory)
 {
 	begin("", MiB + 0x800); /* available RAM ends inside the first frame above 1 MiB */
+	no_policy = true;
 	CHECK_EQ(boot(), ARCH_HALT_PANIC);
 	CHECK_HAS(sim_console(), "PANIC: no usable memory\n");
 }
@@ -233,4 +258,96 @@ TEST(core_rejects_second_domain_with_the_same_name)
 	CHECK_EQ(boot(), ARCH_HALT_DONE);
 	CHECK_HAS(sim_console(), "tessera: module 1 rejected: a domain with this name is already running\n");
 	CHECK_EQ(count_of(sim_console(), "created"), 1);
+}
+
+/* Fail closed: without a valid policy not one domain starts, and the console says why. */
+TEST(core_without_a_policy_module_starts_no_domain)
+{
+	begin("/boot/tessera.elf debug_exit=on", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	no_policy = true;
+	CHECK_EQ(boot(), ARCH_HALT_NO_POLICY);
+	CHECK_HAS(sim_console(), "tessera: no policy module (kind=policy); no domain will start\n");
+	CHECK_EQ(sim_virt.domain_inits, 0);
+}
+
+TEST(core_with_a_corrupt_policy_starts_no_domain)
+{
+	size_t size;
+	uint8_t *bin = pb_allow_all(&size);
+	bin[size - 9] ^= 1; /* a byte of the strings: a type name no longer sorts or parses */
+	begin("/boot/tessera.elf", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	policy_bin = bin;
+	policy_size = size;
+	CHECK_EQ(boot(), ARCH_HALT_NO_POLICY);
+	CHECK_HAS(sim_console(), "tessera: policy rejected: ");
+	CHECK_HAS(sim_console(), "; no domain will start\n");
+	CHECK_EQ(sim_virt.domain_inits, 0);
+	free(bin);
+}
+
+TEST(core_with_a_truncated_policy_starts_no_domain)
+{
+	size_t size;
+	uint8_t *bin = pb_allow_all(&size);
+	begin("/boot/tessera.elf", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	policy_bin = bin;
+	policy_size = size - 8;
+	CHECK_EQ(boot(), ARCH_HALT_NO_POLICY);
+	CHECK_HAS(sim_console(), "tessera: policy rejected: header or total size does not match the module; "
+				 "no domain will start\n");
+	CHECK_EQ(sim_virt.domain_inits, 0);
+	free(bin);
+}
+
+TEST(core_with_two_policy_modules_starts_no_domain)
+{
+	size_t size;
+	uint8_t *bin = pb_allow_all(&size);
+	begin("/boot/tessera.elf", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	module_at(0x600000, "second.bin kind=policy");
+	policy_bin = bin;
+	policy_size = size;
+	CHECK_EQ(boot(), ARCH_HALT_NO_POLICY);
+	CHECK_HAS(sim_console(), "tessera: policy rejected: more than one policy module; no domain will start\n");
+	CHECK_EQ(sim_virt.domain_inits, 0);
+	free(bin);
+}
+
+/* A domain the policy gives no type (no label of its own, no default) is refused. */
+TEST(core_refuses_a_domain_the_policy_does_not_label)
+{
+	static struct pb b;
+	size_t size;
+	pb_init(&b);
+	uint32_t a = pb_type(&b, "alpha_t", 0), core = pb_type(&b, "core_t", 0);
+	pb_label(&b, TPOL_LABEL_CORE, core, NULL, 0, 0);
+	pb_label(&b, TPOL_LABEL_DOMAIN, a, "alpha", 0, 0);
+	pb_allow(&b, a, a, TESSERA_CLASS_domain, TESSERA_PERM(domain, exit));
+	uint8_t *bin = pb_emit(&b, &size);
+	begin("/boot/tessera.elf", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	module("hello.elf domain=beta mem=2M");
+	sim_script_hcall(0, TESSERA_HC_exit, 0, 0, 0);
+	policy_bin = bin;
+	policy_size = size;
+	CHECK_EQ(boot(), ARCH_HALT_DONE);
+	CHECK_HAS(sim_console(), "domain alpha (id 0) created: 2 MiB, core overhead ");
+	CHECK_HAS(sim_console(), ", label alpha_t\n");
+	CHECK_HAS(sim_console(), "tessera: module 1 rejected: the policy has no label for it (label domain NAME TYPE;)\n");
+	CHECK_EQ(count_of(sim_console(), "created"), 1);
+	free(bin);
+}
+
+TEST(core_rejects_a_module_with_an_unknown_kind)
+{
+	begin("/boot/tessera.elf", 64 * MiB);
+	module("hello.elf domain=alpha mem=2M");
+	module("x.bin kind=polcy");
+	sim_script_hcall(0, TESSERA_HC_exit, 0, 0, 0);
+	CHECK_EQ(boot(), ARCH_HALT_DONE);
+	CHECK_HAS(sim_console(), "tessera: module 1 rejected: kind must be policy (domains need no kind)\n");
 }

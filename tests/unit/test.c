@@ -1,6 +1,7 @@
 /* The runner: forks one process per test and prints PASS/FAIL lines and a summary. */
 #define _POSIX_C_SOURCE 200809L
 #include "test.h"
+#include "policy_build.h"
 #include "../sim/sim.h"
 #include <errno.h>
 #include <signal.h>
@@ -74,6 +75,7 @@ static bool run_one(const struct test *t, char *msg, size_t msgsize)
 		result_fd = fds[1];
 		alarm(TEST_TIMEOUT_S);
 		sim_reset();
+		pb_load_allow_all();
 		t->fn();
 #ifdef __SANITIZE_ADDRESS__
 		if (__lsan_do_recoverable_leak_check())

@@ -1,4 +1,5 @@
 #include "util.h"
+#include <core/avc.h>
 #include <core/frame.h>
 #include <core/hypercall.h>
 #include <stdio.h>
@@ -68,6 +69,8 @@ int try_domain(const char *name, uint64_t mem, const struct img *im, struct doma
 	snprintf(dc.name, sizeof(dc.name), "%s", name);
 	dc.mem = mem;
 	dc.vcpus = 1;
+	int32_t type = avc_domain_type(dc.name);
+	dc.type = type < 0 ? 0 : (uint32_t)type;
 	*why = NULL;
 	return domain_create(&dc, im->b, im->size, out, why);
 }

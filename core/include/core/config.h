@@ -10,6 +10,7 @@ struct domain_config {
 	uint64_t mem;
 	uint32_t vcpus;
 	uint32_t cpu; /* the physical CPU its vCPU is pinned to */
+	uint32_t type; /* its label, from the policy (not the command line) */
 };
 
 struct core_config {
@@ -18,5 +19,7 @@ struct core_config {
 };
 
 int config_parse_domain(const char *cmdline, struct domain_config *dc, const char **why);
+/* 1 if the module line is "[file] kind=policy", 0 if it is not a policy, or an error. */
+int config_module_is_policy(const char *cmdline, const char **why);
 int config_parse_core(const char *cmdline, struct core_config *cc, const char **why);
 #endif

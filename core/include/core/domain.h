@@ -30,6 +30,7 @@ struct vcpu {
 
 struct domain {
 	uint32_t id;
+	uint32_t type; /* its label: a type of the boot policy */
 	enum domain_state state;
 	char name[TESSERA_NAME_MAX];
 	uint64_t mem_pa;   /* host-physical base of guest-physical 0 */
@@ -55,6 +56,8 @@ struct domain *domain_get(uint32_t id);
 /* ... and one that is running, or NULL. */
 struct domain *domain_running(uint32_t id);
 uint32_t domain_live_count(void);
+/* The running domain named by the string at guest-physical gpa of d (domain_lookup's rules). */
+int64_t domain_find_by_name(const struct domain *d, uint64_t gpa, struct domain **found);
 /* Core memory spent on a domain outside its own RAM, in bytes. */
 uint64_t domain_core_overhead(const struct domain *d);
 #endif

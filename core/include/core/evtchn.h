@@ -14,6 +14,8 @@ struct evtchn_port {
 struct domain;
 /* An unmasked event is pending in d's event page (so a HLT must not put it to sleep). */
 bool evtchn_pending(const struct domain *d);
+/* The running domain at the other end of d's bound port, or the error a send gets. */
+int64_t evtchn_peer(struct domain *d, uint64_t port, struct domain **peer);
 /* Close every port of d; the other ends become closed (called on destruction). */
 void evtchn_domain_destroy(struct domain *d);
 #endif

@@ -11,6 +11,7 @@
 #define TESSERA_EXIT_NO_DOMAINS   0x20 /* nothing could be started; 65 */
 #define TESSERA_EXIT_BAD_BOOT     0x21 /* boot information rejected; 67 */
 #define TESSERA_EXIT_ALL_BLOCKED  0x22 /* every domain waits for an event; 69 */
+#define TESSERA_EXIT_NO_POLICY    0x23 /* no valid MAC policy: no domain started; 71 */
 #define TESSERA_EXIT_PANIC        0x3e /* core panic; 125 */
 #define TESSERA_EXIT_EXCEPTION    0x3f /* host-mode exception; 127 */
 

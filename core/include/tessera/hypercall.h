@@ -16,7 +16,7 @@
 #define TESSERA_HCALL_MAX_ARGS 5
 
 enum tessera_hcall {
-#define HCALL(num, name, nargs, doc) TESSERA_HC_##name = (num),
+#define HCALL(num, name, nargs, cls, perm, target, doc) TESSERA_HC_##name = (num),
 #include <tessera/hypercall.def>
 #undef HCALL
 	TESSERA_HC_COUNT

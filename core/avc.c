@@ -1,0 +1,116 @@
+/*
+ * The access-vector check. One hash probe sequence bounded by the policy's
+ * probe limit (at most TPOL_PROBE_MAX slots), so the cost does not grow with
+ * the policy. Default deny: no policy, no type, no entry or no bit all deny.
+ */
+#include <core/avc.h>
+#include <core/console.h>
+#include <core/domain.h>
+#include <core/lib.h>
+#include <core/policy.h>
+#include <tessera/errno.h>
+
+static struct policy avc_policy;
+static uint32_t audit_budget = AVC_AUDIT_BURST;
+static uint64_t audit_suppressed;
+
+static const char *const class_names[TESSERA_CLASS_COUNT] = {
+#define ACCESS_CLASS(cls, doc) [TESSERA_CLASS_##cls] = #cls,
+#define ACCESS_PERM(cls, perm, doc)
+#include <tessera/access.def>
+#undef ACCESS_CLASS
+#undef ACCESS_PERM
+};
+
+/* Indexed like enum tessera_access_index: a class's permissions follow its marker. */
+static const char *const access_names[TESSERA_AIDX_COUNT] = {
+#define ACCESS_CLASS(cls, doc) [TESSERA_AIDX_##cls] = #cls,
+#define ACCESS_PERM(cls, perm, doc) [TESSERA_AIDX_##cls##_##perm] = #perm,
+#include <tessera/access.def>
+#undef ACCESS_CLASS
+#undef ACCESS_PERM
+};
+
+static const uint32_t class_marker[TESSERA_CLASS_COUNT] = {
+#define ACCESS_CLASS(cls, doc) [TESSERA_CLASS_##cls] = TESSERA_AIDX_##cls,
+#define ACCESS_PERM(cls, perm, doc)
+#include <tessera/access.def>
+#undef ACCESS_CLASS
+#undef ACCESS_PERM
+};
+
+int avc_load(const void *buf, uint64_t size, const char **why)
+{
+	return policy_load(&avc_policy, buf, size, why);
+}
+
+bool avc_loaded(void)
+{
+	return avc_policy.hdr != NULL;
+}
+
+int32_t avc_domain_type(const char *name)
+{
+	return policy_domain_type(&avc_policy, name);
+}
+
+const char *avc_type_name(uint32_t type)
+{
+	return policy_type_name(&avc_policy, type);
+}
+
+static const char *perm_name(uint32_t cls, uint32_t perm)
+{
+	uint64_t i = (uint64_t)class_marker[cls] + 1 + perm;
+	return i < TESSERA_AIDX_COUNT ? access_names[i] : "?";
+}
+
+static void audit(const struct domain *s, const struct domain *t, uint32_t ttype, uint32_t cls,
+		  uint32_t perm, const char *hcall, bool permissive)
+{
+	if (!audit_budget) {
+		audit_suppressed++;
+		return;
+	}
+	audit_budget--;
+	if (audit_suppressed) {
+		kprintf("tessera: avc: %lu denial records suppressed\n", (unsigned long)audit_suppressed);
+		audit_suppressed = 0;
+	}
+	if (t)
+		kprintf("tessera: avc: denied { %s } hcall=%s sdom=%u sname=%s scontext=%s "
+			"tdom=%u tname=%s tcontext=%s tclass=%s permissive=%u\n",
+			perm_name(cls, perm), hcall, s->id, s->name, avc_type_name(s->type), t->id,
+			t->name, avc_type_name(ttype), class_names[cls], permissive);
+	else
+		kprintf("tessera: avc: denied { %s } hcall=%s sdom=%u sname=%s scontext=%s "
+			"tdom=core tname=core tcontext=%s tclass=%s permissive=%u\n",
+			perm_name(cls, perm), hcall, s->id, s->name, avc_type_name(s->type),
+			avc_type_name(ttype), class_names[cls], permissive);
+}
+
+int avc_check(const struct domain *subject, const struct domain *target, uint32_t cls,
+	      uint32_t perm, const char *hcall)
+{
+	uint32_t ttype = target ? target->type : avc_policy.core_type;
+	if (cls >= TESSERA_CLASS_COUNT || perm >= TESSERA_PERMS_MAX || !avc_loaded())
+		return -TESSERA_EACCES;
+	if (policy_allowed(&avc_policy, subject->type, ttype, cls) & (1u << perm))
+		return 0;
+	bool permissive = policy_permissive(&avc_policy, subject->type);
+	audit(subject, target, ttype, cls, perm, hcall, permissive);
+	return permissive ? 0 : -TESSERA_EACCES;
+}
+
+void avc_audit_tick(void)
+{
+	if (audit_budget < AVC_AUDIT_BURST)
+		audit_budget++;
+}
+
+void avc_reset(void)
+{
+	memset(&avc_policy, 0, sizeof(avc_policy));
+	audit_budget = AVC_AUDIT_BURST;
+	audit_suppressed = 0;
+}

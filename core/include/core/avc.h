@@ -1,0 +1,32 @@
+/*
+ * Mandatory access control: the boot policy and the access-vector check every
+ * hypercall passes (the table in hypercall.c names each call's class and
+ * permission). Nothing is allowed until a valid policy is loaded.
+ */
+#ifndef CORE_AVC_H
+#define CORE_AVC_H
+#include <core/types.h>
+#include <tessera/access.h>
+
+struct domain;
+
+/* Records emitted at once before the budget runs dry; one more per expired time slice. */
+#define AVC_AUDIT_BURST 16
+
+int avc_load(const void *buf, uint64_t size, const char **why);
+bool avc_loaded(void);
+/* The type of a domain with that name, or -TESSERA_ENOENT (no label and no default). */
+int32_t avc_domain_type(const char *name);
+const char *avc_type_name(uint32_t type);
+/*
+ * May subject exercise permission bit `perm` of class `cls` on target (NULL:
+ * the core)? 0, or -TESSERA_EACCES. A denial, and a grant only a permissive
+ * subject type got, leaves one rate-limited record naming both sides and hcall.
+ */
+int avc_check(const struct domain *subject, const struct domain *target, uint32_t cls,
+	      uint32_t perm, const char *hcall);
+/* A time slice expired: the audit budget grows by one record. */
+void avc_audit_tick(void);
+/* Forget the policy and the audit budget (hosted tests only need this). */
+void avc_reset(void);
+#endif
