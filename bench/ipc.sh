@@ -30,7 +30,7 @@ timed_boot() {
 		*"bench: "*" end "*) k=${line#*bench: }; t[${k%% *}.1]=$(date +%s.%N) ;;
 		*"created: "*) t[created]=$(date +%s.%N) ;;
 		esac
-	done < <("${QEMU[@]}" -smp "$SMP" -initrd "$1" 2>/dev/null || true)
+	done < <("${QEMU[@]}" -smp "$SMP" -initrd "$1,$B/policy/test.tpb kind=policy" 2>/dev/null || true)
 }
 
 count() { sed -n "s/.*bench: $1 start \([0-9]*\).*/\1/p" "$LOG" | head -n 1; }

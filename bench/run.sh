@@ -30,7 +30,7 @@ while IFS= read -r line; do
 done < <(timeout -k 5 600 qemu-system-x86_64 -accel tcg -cpu EPYC -m 256M -display none \
 	-serial stdio -monitor none -no-reboot -nic none \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel $B/tessera.mb1 \
-	-append debug_exit=on -initrd "$B/domains/hcall_bench.elf domain=bench-$N mem=2M" \
+	-append debug_exit=on -initrd "$B/domains/hcall_bench.elf domain=bench-$N mem=2M,$B/policy/test.tpb kind=policy" \
 	2>/dev/null || true)
 for k in hypercall.0 hypercall.1 cpuid.0 cpuid.1; do
 	[ -n "${t[$k]:-}" ] || { echo "bench: the domain did not report $k (see $LOG)" >&2; exit 1; }
@@ -107,7 +107,7 @@ if [[ ${BENCH_BOCHS:-1} != 0 ]]; then
 	mkdir -p "$B/bench"
 	ISO=$B/bench/bochs-bench.iso
 	mkiso_spec "Tessera hypercall benchmark (Bochs)" debug_exit=bochs \
-		"$B/domains/hcall_bench.elf domain=bench-$NB mem=2M" |
+		"$B/domains/hcall_bench.elf domain=bench-$NB mem=2M" "$B/policy/test.tpb kind=policy" |
 		tests/qemu/mkiso.sh -o "$ISO" -k "$B/tessera.elf"
 	bver=$(dpkg-query -W -f '${Version}' bochs 2>/dev/null | sed 's/[+-].*//') || bver=
 	# One at a time: Bochs is single-threaded, but a second one would share the cores

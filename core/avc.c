@@ -62,7 +62,7 @@ const char *avc_type_name(uint32_t type)
 static const char *perm_name(uint32_t cls, uint32_t perm)
 {
 	uint64_t i = (uint64_t)class_marker[cls] + 1 + perm;
-	return i < TESSERA_AIDX_COUNT ? access_names[i] : "?";
+	return perm < TESSERA_PERMS_MAX && (tessera_class_mask(cls) >> perm & 1) ? access_names[i] : "?";
 }
 
 static void audit(const struct domain *s, const struct domain *t, uint32_t ttype, uint32_t cls,

@@ -137,8 +137,10 @@ static int check_labels(struct policy *p, const char **why)
 		bool same = prev && prev->kind == l->kind;
 		if (!l->kind || l->kind > TPOL_LABEL_KIND_MAX || (prev && prev->kind > l->kind))
 			FAIL("label kinds unknown or not sorted");
-		if (l->type >= p->ntypes || l->reserved)
+		if (l->type >= p->ntypes)
 			FAIL("label type out of range");
+		if (l->reserved)
+			FAIL("reserved label field not zero");
 		if (l->kind == TPOL_LABEL_DOMAIN) {
 			const char *name = string_at(p, l->name);
 			if (!name_ok(name, true) || l->lo || l->hi)
@@ -150,7 +152,9 @@ static int check_labels(struct policy *p, const char **why)
 		if (l->name)
 			FAIL("a label that is not a domain's has a name");
 		if (l->kind == TPOL_LABEL_CORE || l->kind == TPOL_LABEL_DOMAIN_DEFAULT) {
-			if (same || l->lo || l->hi)
+			if (l->lo || l->hi)
+				FAIL("core or default domain label with a range");
+			if (same)
 				FAIL("more than one core or default domain label");
 			if (l->kind == TPOL_LABEL_CORE) {
 				p->core_type = l->type;
@@ -268,5 +272,5 @@ int32_t policy_domain_type(const struct policy *p, const char *name)
 	for (uint32_t i = 0; p->hdr && i < p->nlabels; i++)
 		if (p->labels[i].kind == TPOL_LABEL_DOMAIN && !strcmp(p->strings + p->labels[i].name, name))
 			return (int32_t)p->labels[i].type;
-	return p->default_type >= 0 ? p->default_type : -TESSERA_ENOENT;
+	return p->hdr && p->default_type >= 0 ? p->default_type : -TESSERA_ENOENT;
 }

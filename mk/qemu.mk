@@ -6,9 +6,21 @@
 #   make qemu-test  tests/qemu/run.sh (QEMU_TESTS="name-substrings" selects tests)
 
 QEMU_T   := tests/qemu
+# Compiled policies: the default system's (policy/examples) and the tests' own.
+POLICY_TOOL := $(B)/tools/tessera-policy
+QEMU_POLICIES := $(B)/policy/default.tpb \
+	$(patsubst $(QEMU_T)/policies/%.tpol,$(B)/policy/%.tpb,$(wildcard $(QEMU_T)/policies/*.tpol))
+$(B)/policy/default.tpb: policy/examples/default.tpol $(wildcard policy/examples/*.tpol) $(POLICY_TOOL)
+	@mkdir -p $(dir $@)
+	@$(POLICY_TOOL) compile $< -o $@
+$(B)/policy/%.tpb: $(QEMU_T)/policies/%.tpol $(POLICY_TOOL)
+	@mkdir -p $(dir $@)
+	@$(POLICY_TOOL) compile $< -o $@
+all: $(QEMU_POLICIES)
+
 ISO      := $(B)/tessera.iso
 TEST_ISO := $(B)/tessera-test.iso
-ISO_DEPS := $(B)/tessera.elf $(DOMAINS) $(QEMU_T)/mkiso.sh mk/qemu.mk
+ISO_DEPS := $(B)/tessera.elf $(DOMAINS) $(B)/policy/default.tpb $(QEMU_T)/mkiso.sh mk/qemu.mk
 RUN_BOOT ?= kernel
 QEMU_TESTS ?=
 
@@ -16,14 +28,17 @@ QEMU_TESTS ?=
 iso_menu = printf '%s\n' \
 	'title Tessera demo: domains alpha and beta take turns' \
 	'core $(1)' \
+	'module $(B)/policy/default.tpb kind=policy' \
 	'module $(B)/domains/hello.elf domain=alpha mem=4M' \
 	'module $(B)/domains/hello.elf domain=beta mem=2M' \
 	'title Tessera isolation demo: a hostile domain reads past its memory' \
 	'core $(1)' \
+	'module $(B)/policy/default.tpb kind=policy' \
 	'module $(B)/domains/attack.elf domain=oob-1 mem=2M' \
 	'module $(B)/domains/hello.elf domain=alpha mem=4M' \
 	'title Tessera hypercall benchmark' \
 	'core $(1)' \
+	'module $(B)/policy/default.tpb kind=policy' \
 	'module $(B)/domains/hcall_bench.elf domain=bench mem=2M'
 
 $(ISO): $(ISO_DEPS)
@@ -52,7 +67,8 @@ run: deps-for-run all $(if $(filter kernel,$(RUN_BOOT)),,$(TEST_ISO))
 	@$(QEMU_T)/boot.sh -p $(RUN_BOOT) -a debug_exit=on -e 33 -t 120 \
 		$(if $(filter kernel,$(RUN_BOOT)), \
 			"$(B)/domains/hello.elf domain=alpha mem=4M" \
-			"$(B)/domains/hello.elf domain=beta mem=2M", \
+			"$(B)/domains/hello.elf domain=beta mem=2M" \
+			"$(B)/policy/default.tpb kind=policy", \
 			-i $(TEST_ISO))
 
 qemu-test: deps-for-qemu-test all iso

@@ -25,6 +25,7 @@ suite() { # name command...
 }
 
 suite docs scripts/hcall-doc.sh --check
+suite build tests/build/run.sh
 suite unit make -s unit
 suite qemu tests/qemu/run.sh
 echo "$passed passed, $failed failed"

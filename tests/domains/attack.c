@@ -17,6 +17,8 @@
  *             ends by touching an empty grant slot (destroyed)
  *   rog-*     grants a page read-only to "row-1", then waits for it to be gone
  *   row-*     maps that grant, checks misuse errors, reads it, then writes to it (destroyed)
+ *   flood-*   not an attack on isolation: 1000 hypercalls its policy denies, a few time
+ *             slices of spinning, one more denied call (the denial log's rate limit)
  * Each attack that is stopped never returns here; reaching the end is a failure.
  */
 #include <rt/console.h>
@@ -191,6 +193,15 @@ int main(void)
 		return f;
 	} else if (starts("row")) {
 		read_only_writer();
+	} else if (starts("flood")) {
+		long denied = 0;
+		for (int i = 0; i < 1000; i++)
+			denied += tessera_evtchn_setup(0x1000, 0x40) == -TESSERA_EACCES;
+		for (volatile unsigned long i = 0; i < 60000000UL; i++)
+			;
+		denied += tessera_evtchn_setup(0x1000, 0x40) == -TESSERA_EACCES;
+		rt_printf("%s: %ld calls denied\n", si.name, denied);
+		return 0;
 	} else if (starts("hcall")) {
 		hostile_hypercalls();
 		rt_printf("%s: %d failures\n", si.name, failures);

@@ -8,6 +8,9 @@
 #   iso FILE                  bios/uefi/bochs-*: boot this prebuilt ISO; without it the
 #                             harness builds build/qemu-iso/NAME.iso from the modules
 #   module FILE [ARGS...]     a boot module and its command line
+#   policy FILE               the compiled MAC policy, added as the last module with
+#                             kind=policy (default: TEST_POLICY, every domain test_t)
+#   no_policy                 boot without a policy module
 #   expect_status N           QEMU's exit status (default 33: all domains ended)
 #   expect_halt [N]           the core must stop with the CPU halted and interrupts
 #                             off (checked through the QEMU monitor) and QEMU still
@@ -50,6 +53,7 @@
 #   single-threaded; Bochs tests start first, with the other slow ones.
 
 DEFAULT_FORBIDDEN=("ESCAPED" "HOST EXCEPTION" "PANIC" "hcall-check FAIL")
+TEST_POLICY=$B/policy/test.tpb
 LOGDIR=$B/qemu-logs
 ISODIR=$B/qemu-iso
 BOCHSDIR=$B/bochs
@@ -58,7 +62,7 @@ declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120 [bochs-intel]=120 [boc
 
 t_reset() {
 	T_BOOT=kernel T_CMDLINE=debug_exit=on T_ISO= T_STATUS=33 T_HALT=0 T_TIME=
-	T_MODULES=() T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=() T_TRIPLES=0 T_CPUS=1
+	T_MODULES=() T_POLICY=$TEST_POLICY T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=() T_TRIPLES=0 T_CPUS=1
 }
 boot() { T_BOOT=$1; }
 core_cmdline() { T_CMDLINE=$1; }
@@ -68,6 +72,8 @@ module() {
 	shift
 	T_MODULES+=("$f${*:+ $*}")
 }
+policy() { T_POLICY=$1; }
+no_policy() { T_POLICY=; }
 expect_status() { T_STATUS=$1; }
 expect_halt() { T_HALT=1 T_STATUS=${1:-}; }
 require() { local p; for p; do T_RULES+=("R	$p"); done; }
@@ -119,6 +125,7 @@ run_test() {
 	local bochs=0 bstatus= cmdline
 	t_reset
 	"test_$name"
+	if [[ -n $T_POLICY && -z $T_ISO ]]; then T_MODULES+=("$T_POLICY kind=policy"); fi
 	secs=${T_TIME:-${DEFAULT_TIME[$T_BOOT]:-60}}
 	cmdline=$T_CMDLINE
 	if [[ $T_BOOT == bochs-* ]]; then

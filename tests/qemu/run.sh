@@ -95,6 +95,9 @@ setup() {
 		printf 'Line %d of a text file that is not a domain image.\n' "$i"
 	done >"$H/text.txt"
 	head -c 65536 /dev/urandom >"$H/random.bin"
+	# The test policy with one byte of its type table flipped.
+	cp "$B/policy/test.tpb" "$H/corrupt.tpb"
+	printf '\x7f' | dd of="$H/corrupt.tpb" bs=1 seek=84 conv=notrunc status=none
 	printf 'R' | dd of="$H/random.bin" bs=1 conv=notrunc status=none # never "\177ELF"
 : >"$H/empty.bin"
 	head -c 32 "$hello" >"$H/short-header.elf"
@@ -572,5 +575,77 @@ test_nested_page_fault_destroys_only_attacker_under_grub_uefi() {
 }
 
 test_hostile_hypercall_arguments_fail_cleanly_under_grub_uefi() { hostile_hypercalls uefi; }
+
+# ---- mandatory access control ---------------------------------------------------------
+
+P=$B/policy
+
+# mac_system PATH: mac-a may signal mac-b but not mac-c, grant to mac-b but not to
+# mac-c, and may not map mac-c's grant (tests/qemu/policies/mac.tpol); each denial is
+# refused with -EACCES (-13) and logged, everything allowed still works.
+mac_system() {
+	on_path "$1"
+	policy "$P/mac.tpb"
+	module "$D/mac.elf" domain=mac-a mem=2M
+	module "$D/mac.elf" domain=mac-b mem=2M
+	module "$D/mac.elf" domain=mac-c mem=2M
+	require "tessera: policy loaded: " \
+		"tessera: domain mac-a (id 0) created: 2 MiB, core overhead " \
+		", label a_t" ", label b_t" ", label c_t" \
+		"[mac-a] mac-a: bind to b = 0, bind to c = 1" \
+		"[mac-a] mac-a: send to b = 0" \
+		"[mac-a] mac-a: send to c = -13" \
+		"[mac-a] mac-a: grant to b = 65536" \
+		"[mac-a] mac-a: grant to c = -13" \
+		"[mac-c] mac-c: port 0, grant to a = 65536" \
+		"[mac-a] mac-a: map from c = -13" \
+		"[mac-b] mac-b: mapped a's grant, magic ok" \
+		"[mac-a] mac-a: b confirmed" \
+		"[mac-c] mac-c: events from a: 0" \
+		"^tessera: avc: denied { send } hcall=evtchn_send sdom=0 sname=mac-a scontext=a_t tdom=2 tname=mac-c tcontext=c_t tclass=event permissive=0" \
+		"^tessera: avc: denied { offer } hcall=grant_offer sdom=0 sname=mac-a scontext=a_t tdom=2 tname=mac-c tcontext=c_t tclass=grant permissive=0" \
+		"^tessera: avc: denied { map } hcall=grant_map sdom=0 sname=mac-a scontext=a_t tdom=2 tname=mac-c tcontext=c_t tclass=grant permissive=0" \
+		"tessera: domain mac-a (id 0) exited with code 0" \
+		"tessera: domain mac-b (id 1) exited with code 0" \
+		"tessera: domain mac-c (id 2) exited with code 0"
+	forbid "destroyed" "rejected" "denied { send } hcall=evtchn_send sdom=0 sname=mac-a scontext=a_t tdom=1"
+}
+test_mac_a_signals_and_grants_to_b_but_not_c() { mac_system kernel; }
+test_mac_a_signals_and_grants_to_b_but_not_c_under_bochs_intel() { mac_system bochs-intel; }
+test_mac_a_signals_and_grants_to_b_but_not_c_under_grub_bios() { mac_system bios; }
+
+# Fail closed: no policy, or one that does not validate, and no domain starts.
+test_mac_without_policy_no_domain_starts() {
+	no_policy
+	module "$D/hello.elf" domain=alpha mem=2M
+	expect_status 71
+	require "tessera: no policy module (kind=policy); no domain will start"
+	forbid "created"
+}
+
+test_mac_with_corrupt_policy_no_domain_starts() {
+	policy "$H/corrupt.tpb"
+	module "$D/hello.elf" domain=alpha mem=2M
+	expect_status 71
+	require "tessera: policy rejected: "
+	forbid "created"
+}
+
+test_mac_with_a_domain_image_as_policy_no_domain_starts() {
+	policy "$D/hello.elf"
+	module "$D/hello.elf" domain=alpha mem=2M
+	expect_status 71
+	require "tessera: policy rejected: not a Tessera policy (bad magic); no domain will start"
+	forbid "created"
+}
+
+# A denial flood is rate-limited: the burst gets through, the rest is counted.
+test_mac_denial_records_are_rate_limited() {
+	policy "$P/mac.tpb"
+	module "$D/attack.elf" domain=flood-1 mem=2M
+	require_order "^tessera: avc: denied { setup } hcall=evtchn_setup sdom=0 sname=flood-1 scontext=flood_t tdom=0 tname=flood-1 tcontext=flood_t tclass=event permissive=0" \
+		"denial records suppressed" "[flood-1] flood-1: 1001 calls denied" \
+		"tessera: domain flood-1 (id 0) exited with code 0"
+}
 
 harness_main "$@"
