@@ -28,5 +28,6 @@ suite docs scripts/hcall-doc.sh --check
 suite build tests/build/run.sh
 suite unit make -s unit
 suite qemu tests/qemu/run.sh
+suite mac tests/mac/roundtrip.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
