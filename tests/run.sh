@@ -27,6 +27,7 @@ suite() { # name command...
 suite docs scripts/hcall-doc.sh --check
 suite build tests/build/run.sh
 suite unit make -s unit
+suite policy tests/policy/run.sh
 suite qemu tests/qemu/run.sh
 suite mac tests/mac/roundtrip.sh
 echo "$passed passed, $failed failed"

@@ -1,0 +1,132 @@
+/* Allocation that cannot fail (running out of memory ends the tool) and bounded file I/O. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "compiler.h"
+
+static void *mem_check(void *p)
+{
+	if (!p) {
+		fprintf(stderr, "tessera-policy: error: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+void *mem_zalloc(size_t n)
+{
+	return mem_check(calloc(1, n ? n : 1));
+}
+
+/* Make room for need elements; capacity doubles, so appends are amortised O(1). */
+void *mem_grow(void *p, uint32_t *cap, uint32_t need, size_t elem)
+{
+	size_t c = *cap;
+	if (need <= c)
+		return p;
+	if (c < 16)
+		c = 16;
+	while (c < need)
+		c *= 2;
+	if (c > UINT32_MAX || c > SIZE_MAX / elem)
+		mem_check(NULL);
+	p = mem_check(realloc(p, c * elem));
+	memset((char *)p + (size_t)*cap * elem, 0, (c - *cap) * elem);
+	*cap = (uint32_t)c;
+	return p;
+}
+
+char *mem_strndup(const char *s, size_t n)
+{
+	char *d = mem_zalloc(n + 1);
+	memcpy(d, s, n);
+	return d;
+}
+
+/* Read at most max bytes: 0, -errno, or -EFBIG for a longer file. NUL-terminated. */
+int file_read(const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	size_t cap = 4096, n = 0;
+	char *b;
+	struct stat st;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	b = mem_zalloc(cap + 1);
+	for (;;) {
+		ssize_t r;
+		if (n == cap) {
+			if (cap > max) {
+				free(b);
+				close(fd);
+				return -EFBIG;
+			}
+			cap *= 2;
+			b = mem_check(realloc(b, cap + 1));
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(b);
+			close(fd);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (n > max) {
+		free(b);
+		return -EFBIG;
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Write through a temporary file and rename, so a failed run leaves no half binary. */
+int file_write(const char *path, const void *buf, size_t len)
+{
+	size_t plen = strlen(path);
+	char *tmp = mem_zalloc(plen + 32);
+	const char *p = buf;
+	int fd, e = 0;
+	snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		e = errno;
+		free(tmp);
+		return -e;
+	}
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			break;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) && !e)
+		e = errno;
+	if (!e && rename(tmp, path))
+		e = errno;
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	return -e;
+}
