@@ -191,7 +191,7 @@ static int64_t av_slot(const struct policy *p, uint32_t s, uint32_t t, uint32_t 
 
 static int check_avtab(struct policy *p, const char **why)
 {
-	uint32_t used = 0;
+	uint32_t used = 0, furthest = 0;
 	for (uint32_t i = 0; i <= p->avmask; i++) {
 		const struct tpol_av *e = &p->avtab[i];
 		if (!e->flags) {
@@ -207,10 +207,14 @@ static int check_avtab(struct policy *p, const char **why)
 		/* Also proves uniqueness and that lookups reach it within the probe bound. */
 		if (av_slot(p, e->source, e->target, e->cls) != (int64_t)i)
 			FAIL("access-vector entry duplicated or beyond the probe bound");
+		if (((i - tpol_av_hash(e->source, e->target, e->cls)) & p->avmask) > furthest)
+			furthest = (i - tpol_av_hash(e->source, e->target, e->cls)) & p->avmask;
 		used++;
 	}
 	if (used != p->hdr->avtab_used)
 		FAIL("access-vector entry count does not match the header");
+	if (furthest != p->probe)
+		FAIL("probe bound is not the furthest entry's distance");
 	return 0;
 }
 

@@ -392,6 +392,15 @@ TEST(avtab_probe_bound_above_the_maximum_is_rejected)
 	free(x.b);
 }
 
+/* The bound is exact: a larger one would let lookups read further than they need. */
+TEST(avtab_probe_bound_larger_than_the_furthest_entry_is_rejected)
+{
+	struct bin x = base();
+	H(&x)->avtab_probe++;
+	REJECTS(x, "probe bound is not the furthest entry's distance");
+	free(x.b);
+}
+
 TEST(string_table_size_out_of_bounds_is_rejected)
 {
 	struct bin x = base();

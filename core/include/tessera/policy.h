@@ -6,8 +6,11 @@
  *   header | types | labels | avtab | strings
  *
  * each section starting at the next multiple of 8 after the one before, padding
- * zero, total_size the end of the strings rounded up to 8. All integers are
- * little-endian. The core validates every field before using any (core/policy.c).
+ * zero, total_size the end of the strings rounded up to 8; any other section
+ * layout is refused. All integers are little-endian. The core validates every
+ * field before using any (core/policy.c). The compiler also fixes the order of
+ * strings and of colliding entries, so its output is reproducible; the loader
+ * checks what safety needs (bounds, uniqueness, reachability), not that order.
  */
 #ifndef TESSERA_POLICY_H
 #define TESSERA_POLICY_H
@@ -22,7 +25,7 @@
 #define TPOL_LABELS_MAX 4096
 #define TPOL_AVTAB_SLOTS_MIN 16
 #define TPOL_AVTAB_SLOTS_MAX (1u << 20)
-#define TPOL_PROBE_MAX 32 /* the most slots a lookup ever reads */
+#define TPOL_PROBE_MAX 32 /* the furthest an entry lies past its home slot: a lookup reads <= 33 */
 #define TPOL_STRINGS_MAX (1u << 20)
 #define TPOL_SIZE_MAX (32u << 20)
 #define TPOL_NAME_MAX 63 /* a type name, without its NUL */
@@ -42,7 +45,7 @@ struct tpol_header {
 	uint32_t avtab_slots;  /* a power of two, TPOL_AVTAB_SLOTS_MIN..MAX */
 	uint32_t avtab_off;
 	uint32_t avtab_used;   /* entries with TPOL_AV_USED */
-	uint32_t avtab_probe;  /* every entry lies at most this many slots past its home: <= TPOL_PROBE_MAX */
+	uint32_t avtab_probe;  /* the furthest any entry lies past its home slot: <= TPOL_PROBE_MAX */
 	uint32_t strings_off;
 	uint32_t strings_size; /* starts and ends with a NUL; offset 0 is "no name" */
 	uint32_t reserved;     /* 0 */
