@@ -2,7 +2,7 @@
 # Boots one Tessera system in QEMU or Bochs with the serial console on this terminal.
 #
 #   boot.sh [-p PATH] [-s CPUS] [-a CORE-CMDLINE] [-i ISO] [-t SECONDS] [-e STATUS]
-#           ["FILE key=value..."]...
+#           [-P POLICY] ["FILE key=value..."]...
 #
 #   -p  boot path: kernel (default: QEMU -kernel build/tessera.mb1), bios, uefi (QEMU),
 #       bochs-intel (Bochs, Intel VMX CPU), bochs-amd (Bochs, AMD SVM CPU)
@@ -11,6 +11,8 @@
 #       end; on Bochs debug_exit=on becomes debug_exit=bochs)
 #   -i  bios/uefi/bochs-*: boot this ISO; without -i one is built from the modules given
 #   -t  give up after SECONDS (default 120)
+#   -P  the compiled MAC policy added as the last module (kind=policy), unless a module
+#       given already is one; default build/policy/default.tpb, "none" for no policy
 #   -e  succeed only if QEMU exits with STATUS (33: all domains ended); on Bochs, if
 #       its outcome stands for STATUS (lib.sh bochs_status)
 # Bochs: its files are in build/bochs/boot-sh/ (bochsrc, bochs.log, serial.log); the
@@ -22,8 +24,8 @@ set -uo pipefail
 cd "$ROOT" || exit 1
 
 path=kernel cmdline=debug_exit=on iso= secs=120 want=
-cpus=1
-while getopts p:s:a:i:t:e: opt; do
+cpus=1 policy=$B/policy/default.tpb
+while getopts p:s:a:i:t:e:P: opt; do
 	case $opt in
 	p) path=$OPTARG ;;
 	s) cpus=$OPTARG ;;
@@ -31,10 +33,14 @@ while getopts p:s:a:i:t:e: opt; do
 	i) iso=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	e) want=$OPTARG ;;
+	P) policy=$OPTARG ;;
 	*) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
+if [[ $policy != none && -z $iso && " $* " != *" kind=policy"* ]]; then
+	set -- "$@" "$policy kind=policy"
+fi
 
 vars=
 [[ $path != bochs-* ]] || cmdline=$(bochs_cmdline "$cmdline")

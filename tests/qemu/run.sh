@@ -615,6 +615,25 @@ test_mac_a_signals_and_grants_to_b_but_not_c() { mac_system kernel; }
 test_mac_a_signals_and_grants_to_b_but_not_c_under_bochs_intel() { mac_system bochs-intel; }
 test_mac_a_signals_and_grants_to_b_but_not_c_under_grub_bios() { mac_system bios; }
 
+# The default system's least-privilege policy (policy/examples/default.tpol) runs the
+# demos with not one denial.
+test_default_policy_runs_the_demo_without_a_denial() {
+	policy "$P/default.tpb"
+	demo_modules
+	demo_checks
+	require ", label alpha_t" ", label beta_t"
+	forbid "avc: denied"
+}
+
+test_default_policy_runs_the_ring_demo_without_a_denial() {
+	policy "$P/default.tpb"
+	module "$D/ringdemo.elf" domain=ping mem=2M
+	module "$D/ringdemo.elf" domain=pong mem=2M
+	require "[ping] ping: 100000 messages exchanged, every response checked" \
+		"[pong] pong: served 100000 requests"
+	forbid "avc: denied" "destroyed"
+}
+
 # Fail closed: no policy, or one that does not validate, and no domain starts.
 test_mac_without_policy_no_domain_starts() {
 	no_policy
