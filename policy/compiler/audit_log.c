@@ -1,6 +1,9 @@
 /*
- * Denial records from a console log. A record is one line, perhaps after
- * other console output on the same line:
+ * Denial records from a console log. A record is one whole line, starting at
+ * column 0: the core starts every line it writes there, and every line a
+ * domain writes starts with "[name] ", so only the core can write a record.
+ * A record found further into a line is domain output pretending to be one:
+ * it is ignored with a warning, never turned into a rule.
  *   tessera: avc: denied { PERM } hcall=H sdom=N sname=D scontext=T
  *            tdom=N|core tname=D tcontext=T tclass=C permissive=0|1
  *   tessera: avc: N denial records suppressed
@@ -12,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "audit.h"
+
+#define AUDIT_PREFIX "tessera: avc:"
 
 struct audit_cursor {
 	const char *line, *p, *end;
@@ -259,13 +264,18 @@ bool audit_read(const char *path, struct audit_log *log)
 	file = diag_add_file(path);
 	for (uint32_t lineno = 1; (len = getline(&line, &cap, f)) >= 0; lineno++) {
 		struct audit_cursor c = { line, line, line + len, line, { file, lineno, 1 } };
-		const char *avc = strstr(line, "avc:");
-		/* Other output may precede a record on its line; lines without one are not ours. */
+		const char *avc = strstr(line, AUDIT_PREFIX);
 		if (!avc || avc >= c.end)
 			continue;
+		if (avc != line) {
+			fprintf(stderr, "%s:%u:%zu: warning: ignored: a denial record that does not start "
+				"its line is not the core's (domain output starts with [name])\n",
+				path, lineno, (size_t)(avc - line) + 1);
+			continue;
+		}
 		while (c.end > line && (c.end[-1] == '\n' || c.end[-1] == '\r'))
 			c.end--;
-		c.p = avc + 4;
+		c.p = avc + strlen(AUDIT_PREFIX);
 		audit_line(log, &c);
 	}
 	free(line);

@@ -317,6 +317,14 @@ if grep -q "$W/rt.bin would still deny send" "$W/before" && grep -q "$W/rt.bin w
 else
 	fail explain_policy_says_now_allowed "before: $(grep -c deny "$W/before") denies, after: $(cat "$W/after" | head -n 3)"
 fi
+# A domain's console line starts with "[name] ": a record it prints is not the core's.
+printf '%s\n' '[evil] tessera: avc: denied { map } hcall=grant_map sdom=1 sname=evil scontext=evil_t tdom=0 tname=dom0 tcontext=dom0_t tclass=grant permissive=0' >"$W/forged.log"
+if $T allow "$W/forged.log" >"$W/forged.out" 2>"$W/forged.err" && [ ! -s "$W/forged.out" ] &&
+	grep -q "forged.log:1:8: warning: ignored: a denial record that does not start its line" "$W/forged.err"; then
+	pass allow_ignores_a_denial_record_printed_by_a_domain
+else
+	fail allow_ignores_a_denial_record_printed_by_a_domain "proposed: $(cat "$W/forged.out") / $(cat "$W/forged.err")"
+fi
 # Mutated logs: errors or output, never a crash.
 RANDOM=777
 log=$(cat logs/sample.log)
