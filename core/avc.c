@@ -44,6 +44,21 @@ int avc_load(const void *buf, uint64_t size, const char **why)
 	return policy_load(&avc_policy, buf, size, why);
 }
 
+void avc_describe(uint64_t size)
+{
+	const struct policy *p = &avc_policy;
+	uint32_t permissive = 0;
+	for (uint32_t t = 0; t < p->ntypes; t++)
+		permissive += policy_permissive(p, t);
+	kprintf("tessera: policy loaded: %lu bytes, %u types, %u access vectors, %s\n",
+		(unsigned long)size, p->ntypes, p->hdr ? p->hdr->avtab_used : 0,
+		permissive ? "enforcing except for permissive types" : "enforcing");
+	for (uint32_t t = 0; t < p->ntypes; t++)
+		if (policy_permissive(p, t))
+			kprintf("tessera: policy: type %s is permissive: what it lacks is granted and logged\n",
+				policy_type_name(p, t));
+}
+
 bool avc_loaded(void)
 {
 	return avc_policy.hdr != NULL;

@@ -69,8 +69,7 @@ static void load_policy(const struct boot_info *bi)
 		kprintf("tessera: policy rejected: %s; no domain will start\n", why);
 		arch_halt(ARCH_HALT_NO_POLICY);
 	}
-	kprintf("tessera: policy loaded: %lu bytes, enforcing\n",
-		(unsigned long)(found->end - found->start));
+	avc_describe(found->end - found->start);
 }
 
 static void start_module(const struct boot_module *m, uint32_t i)

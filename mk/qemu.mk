@@ -13,7 +13,7 @@ QEMU_POLICIES := $(B)/policy/default.tpb \
 $(B)/policy/default.tpb: policy/examples/default.tpol $(wildcard policy/examples/*.tpol) $(POLICY_TOOL)
 	@mkdir -p $(dir $@)
 	@$(POLICY_TOOL) compile $< -o $@
-$(B)/policy/%.tpb: $(QEMU_T)/policies/%.tpol $(POLICY_TOOL)
+$(B)/policy/%.tpb: $(QEMU_T)/policies/%.tpol $(wildcard $(QEMU_T)/policies/*.tpol) $(POLICY_TOOL)
 	@mkdir -p $(dir $@)
 	@$(POLICY_TOOL) compile $< -o $@
 all: $(QEMU_POLICIES)

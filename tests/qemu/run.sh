@@ -634,6 +634,21 @@ test_default_policy_runs_the_ring_demo_without_a_denial() {
 	forbid "avc: denied" "destroyed"
 }
 
+# Permissive only where the policy says so, and every grant it makes is on record.
+test_mac_permissive_type_is_granted_and_logged() {
+	policy "$P/permissive.tpb"
+	module "$D/mac.elf" domain=mac-a mem=2M
+	module "$D/mac.elf" domain=mac-b mem=2M
+	module "$D/mac.elf" domain=mac-c mem=2M
+	require "^tessera: policy loaded: " ", enforcing except for permissive types" \
+		"^tessera: policy: type a_t is permissive: what it lacks is granted and logged" \
+		"[mac-a] mac-a: send to c = 0" "[mac-a] mac-a: grant to c = 65537" \
+		"^tessera: avc: denied { send } hcall=evtchn_send sdom=0 sname=mac-a scontext=a_t tdom=2 tname=mac-c tcontext=c_t tclass=event permissive=1" \
+		"^tessera: avc: denied { offer } hcall=grant_offer sdom=0 sname=mac-a scontext=a_t tdom=2 tname=mac-c tcontext=c_t tclass=grant permissive=1" \
+		"^tessera: avc: denied { map } hcall=grant_map sdom=0 sname=mac-a scontext=a_t tdom=2 tname=mac-c tcontext=c_t tclass=grant permissive=1"
+	forbid "permissive=0" "type b_t is permissive" "type c_t is permissive"
+}
+
 # Fail closed: no policy, or one that does not validate, and no domain starts.
 test_mac_without_policy_no_domain_starts() {
 	no_policy

@@ -15,6 +15,8 @@ struct domain;
 
 int avc_load(const void *buf, uint64_t size, const char **why);
 bool avc_loaded(void);
+/* Print what was loaded: size, types, entries, and every permissive type by name. */
+void avc_describe(uint64_t size);
 /* The type of a domain with that name, or -TESSERA_ENOENT (no label and no default). */
 int32_t avc_domain_type(const char *name);
 const char *avc_type_name(uint32_t type);
