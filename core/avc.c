@@ -11,8 +11,6 @@
 #include <tessera/errno.h>
 
 static struct policy avc_policy;
-static uint32_t audit_budget = AVC_AUDIT_BURST;
-static uint64_t audit_suppressed;
 
 static const char *const class_names[TESSERA_CLASS_COUNT] = {
 #define ACCESS_CLASS(cls, doc) [TESSERA_CLASS_##cls] = #cls,
@@ -80,17 +78,18 @@ static const char *perm_name(uint32_t cls, uint32_t perm)
 	return perm < TESSERA_PERMS_MAX && (tessera_class_mask(cls) >> perm & 1) ? access_names[i] : "?";
 }
 
-static void audit(const struct domain *s, const struct domain *t, uint32_t ttype, uint32_t cls,
+/* Each domain has its own budget, so one domain's flood cannot hide another's records. */
+static void audit(struct domain *s, const struct domain *t, uint32_t ttype, uint32_t cls,
 		  uint32_t perm, const char *hcall, bool permissive)
 {
-	if (!audit_budget) {
-		audit_suppressed++;
+	if (s->audit.spent >= AVC_AUDIT_BURST) {
+		s->audit.suppressed++;
 		return;
 	}
-	audit_budget--;
-	if (audit_suppressed) {
-		kprintf("tessera: avc: %lu denial records suppressed\n", (unsigned long)audit_suppressed);
-		audit_suppressed = 0;
+	s->audit.spent++;
+	if (s->audit.suppressed) {
+		kprintf("tessera: avc: %lu denial records suppressed\n", (unsigned long)s->audit.suppressed);
+		s->audit.suppressed = 0;
 	}
 	if (t)
 		kprintf("tessera: avc: denied { %s } hcall=%s sdom=%u sname=%s scontext=%s "
@@ -104,7 +103,7 @@ static void audit(const struct domain *s, const struct domain *t, uint32_t ttype
 			avc_type_name(ttype), class_names[cls], permissive);
 }
 
-int avc_check(const struct domain *subject, const struct domain *target, uint32_t cls,
+int avc_check(struct domain *subject, const struct domain *target, uint32_t cls,
 	      uint32_t perm, const char *hcall)
 {
 	uint32_t ttype = target ? target->type : avc_policy.core_type;
@@ -117,15 +116,16 @@ int avc_check(const struct domain *subject, const struct domain *target, uint32_
 	return permissive ? 0 : -TESSERA_EACCES;
 }
 
-void avc_audit_tick(void)
+void avc_audit_tick(struct domain *d)
 {
-	if (audit_budget < AVC_AUDIT_BURST)
-		audit_budget++;
+	if (++d->audit.ticks < AVC_AUDIT_TICKS)
+		return;
+	d->audit.ticks = 0;
+	if (d->audit.spent)
+		d->audit.spent--;
 }
 
 void avc_reset(void)
 {
 	memset(&avc_policy, 0, sizeof(avc_policy));
-	audit_budget = AVC_AUDIT_BURST;
-	audit_suppressed = 0;
 }

@@ -133,15 +133,22 @@ static void take_line(const struct domain *d)
 	line_owner = d;
 }
 
+/* Room for the longest line the core prints (a denial record with 63-character types). */
+#define KPRINTF_MAX 384
+
 void kprintf(const char *fmt, ...)
 {
-	char buf[256];
+	char buf[KPRINTF_MAX];
+	size_t len;
 	va_list ap;
 	va_start(ap, fmt);
 	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+	if ((size_t)n >= sizeof(buf))
+		buf[len - 1] = '\n'; /* cut short, but still a line of its own */
 	take_line(NULL);
-	emit(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	emit(buf, len);
 }
 
 _Noreturn void panic(const char *fmt, ...)

@@ -50,7 +50,7 @@ static enum sched_result step_locked(void)
 			spin_lock(&core_lock);
 			vcpu_handle_exit(&d->vcpu, &x);
 			if (arch_timer_expired()) {
-				avc_audit_tick();
+				avc_audit_tick(d);
 				break;
 			}
 		}

@@ -43,13 +43,30 @@ TEST(ksnprintf_truncates_and_returns_full_length)
 	CHECK_EQ(small[0], 'z');
 }
 
-TEST(kprintf_truncates_long_lines_to_its_buffer)
+/* A line cut short still ends: the next core line must not be glued onto it. */
+TEST(kprintf_truncates_long_lines_to_its_buffer_and_ends_them)
 {
 	char big[600];
 	memset(big, 'm', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	kprintf("%s", big);
-	CHECK_EQ(strlen(sim_console()), 255);
+	CHECK_EQ(strlen(sim_console()), 383);
+	CHECK_EQ(sim_console()[382], '\n');
+	kprintf("next\n");
+	CHECK_HAS(sim_console(), "m\nnext\n");
+}
+
+/* The longest denial record (63-character types, 15-character names) fits on its line. */
+TEST(kprintf_holds_the_longest_denial_record)
+{
+	char t[64];
+	memset(t, 't', 63);
+	t[63] = '\0';
+	kprintf("tessera: avc: denied { %s } hcall=%s sdom=%u sname=%s scontext=%s "
+		"tdom=%u tname=%s tcontext=%s tclass=%s permissive=%u\n",
+		"create", "domain_lookup", 4294967295u, "aaaaaaaaaaaaaaa", t, 4294967295u,
+		"bbbbbbbbbbbbbbb", t, "domain", 1u);
+	CHECK_HAS(sim_console(), " permissive=1\n");
 }
 
 static void do_panic(void *arg)

@@ -10,8 +10,19 @@
 
 struct domain;
 
-/* Records emitted at once before the budget runs dry; one more per expired time slice. */
+/*
+ * Denial records are rate limited per subject domain: a burst, then one more
+ * for every AVC_AUDIT_TICKS of its own time slices that expire (10 ms each),
+ * so a domain that does nothing but fail checks prints at most 20 a second.
+ */
 #define AVC_AUDIT_BURST 16
+#define AVC_AUDIT_TICKS 5
+
+struct avc_audit {
+	uint32_t spent;      /* records printed in the current burst */
+	uint32_t ticks;      /* expired slices since the last refill */
+	uint64_t suppressed; /* records dropped since the last one printed */
+};
 
 int avc_load(const void *buf, uint64_t size, const char **why);
 bool avc_loaded(void);
@@ -25,10 +36,10 @@ const char *avc_type_name(uint32_t type);
  * the core)? 0, or -TESSERA_EACCES. A denial, and a grant only a permissive
  * subject type got, leaves one rate-limited record naming both sides and hcall.
  */
-int avc_check(const struct domain *subject, const struct domain *target, uint32_t cls,
+int avc_check(struct domain *subject, const struct domain *target, uint32_t cls,
 	      uint32_t perm, const char *hcall);
-/* A time slice expired: the audit budget grows by one record. */
-void avc_audit_tick(void);
-/* Forget the policy and the audit budget (hosted tests only need this). */
+/* One of d's time slices expired: every AVC_AUDIT_TICKS, one more record for d. */
+void avc_audit_tick(struct domain *d);
+/* Forget the policy (hosted tests need this). */
 void avc_reset(void);
 #endif

@@ -1,6 +1,7 @@
 #ifndef CORE_DOMAIN_H
 #define CORE_DOMAIN_H
 #include <core/types.h>
+#include <core/avc.h>
 #include <core/config.h>
 #include <core/evtchn.h>
 #include <core/grant.h>
@@ -40,6 +41,7 @@ struct domain {
 	uint64_t event_gpa;    /* the event page, once registered */
 	uint64_t early_events; /* signalled before the page was registered */
 	uint8_t event_vector;
+	struct avc_audit audit; /* its denial records' rate limit */
 	struct vcpu vcpu;
 	struct evtchn_port ports[TESSERA_EVTCHN_PORTS];
 	struct grant_entry grants[TESSERA_GRANT_REFS];
