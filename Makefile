@@ -64,10 +64,12 @@ $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 all: $(B)/tessera.elf $(B)/tessera.mb1 $(DOMAINS)
 
 help:
-	@echo "make            build the core (build/tessera.elf) and the domain images"
+	@echo "make            build the core (build/tessera.elf), the domain images, the policy"
+	@echo "                compiler (build/tools/tessera-policy) and the policies (build/policy/)"
 	@echo "make run        boot the demo system in QEMU (TCG, AMD SVM) and show its console"
 	@echo "make test       hosted unit tests (ASan+UBSan) and QEMU boot tests"
 	@echo "make unit       hosted unit tests only"
+	@echo "make policy-test  the policy compiler's tests (build/tools/tessera-policy: policy/LANGUAGE.md)"
 	@echo "make qemu-test  QEMU boot tests only"
 	@echo "make iso        build/tessera.iso: GRUB 2 hybrid ISO for BIOS and UEFI"
 	@echo "make bench      null-hypercall round trips per second and the core's footprint"
@@ -86,6 +88,7 @@ bench: all
 	@scripts/deps.sh
 	@bench/run.sh
 	@bench/ipc.sh
+	@bench/mac.sh
 
 sloc:
 	@scripts/sloc.sh $(CORE_SRCS) $(shell find core/include -name '*.h' -o -name '*.def')

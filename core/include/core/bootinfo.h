@@ -4,7 +4,7 @@
 #include <core/types.h>
 
 #define BOOT_MAX_REGIONS 128
-#define BOOT_MAX_MODULES 64
+#define BOOT_MAX_MODULES 72 /* DOMAIN_MAX domain images, the policy, and room for what comes */
 #define BOOT_CMDLINE_MAX 256
 /* The core addresses physical memory through a 4 GiB identity map. */
 #define BOOT_PHYS_LIMIT (1ULL << 32)
