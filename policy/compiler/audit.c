@@ -121,6 +121,10 @@ static void audit_explain_group(const struct audit_rec *g, uint32_t n, uint32_t 
 	audit_verdict(g, perms, p, path);
 	printf("  proposed: ");
 	audit_rule(g, perms);
+	/* A record says "on itself"; a rule cannot: types are all the policy sees. */
+	if (g->self)
+		printf("  note: self is per type: every domain of type %s gets this on every domain of type %s, "
+		       "not only on itself\n", g->stype, g->stype);
 }
 
 int audit_main(const char *path, const char *policy_path, bool explain)

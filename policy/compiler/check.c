@@ -7,8 +7,12 @@
 #include <string.h>
 #include "compiler.h"
 
-/* Rules compared when naming the earlier rule that covers a redundant one. */
-#define CHECK_COVER_BUDGET 200000u
+/*
+ * Work spent naming the earlier rule that covers a redundant one, in rules
+ * compared plus the names they list (reading a rule's sets costs one step
+ * per name): bounded however long the rules are.
+ */
+#define CHECK_COVER_BUDGET 1000000u
 
 static bool tset_subset(const struct tset *a, const struct tset *b)
 {
@@ -22,15 +26,17 @@ static void check_unused(struct model *m)
 {
 	for (uint32_t i = 0; i < m->nrules; i++) {
 		const struct rule *r = &m->rules[i];
-		for (uint32_t j = 0; j < r->nsrc + r->ntgt; j++) {
-			struct sym *s = &m->syms[m->refs[j < r->nsrc ? r->src + j : r->tgt + j - r->nsrc].sym];
-			s->used = true;
-			if (s->kind != SYM_ATTR)
-				continue;
-			for (uint32_t t = tset_next(&m->attr_sets[s->id], 0); t != UINT32_MAX;
-			     t = tset_next(&m->attr_sets[s->id], t + 1))
-				m->syms[m->type_syms[t]].used = true;
-		}
+		for (uint32_t j = 0; j < r->nsrc + r->ntgt; j++)
+			m->syms[m->refs[j < r->nsrc ? r->src + j : r->tgt + j - r->nsrc].sym].used = true;
+	}
+	/* An attribute's types once per attribute, not once per mention. */
+	for (uint32_t i = 0; i < m->nsyms; i++) {
+		const struct sym *s = &m->syms[i];
+		if (s->kind != SYM_ATTR || !s->used)
+			continue;
+		for (uint32_t t = tset_next(&m->attr_sets[s->id], 0); t != UINT32_MAX;
+		     t = tset_next(&m->attr_sets[s->id], t + 1))
+			m->syms[m->type_syms[t]].used = true;
 	}
 	for (uint32_t i = 0; i < m->nlabels; i++)
 		m->syms[m->labels[i].type.sym].used = true;
@@ -54,15 +60,21 @@ static const char *check_empty_name(const struct model *m, uint32_t first, uint3
 	return "?";
 }
 
-/* Does e grant everything r grants? (sr, tr: r's sets) */
+/* Does e grant everything r grants? (sr, tr: r's sets) Its cost is charged to *budget. */
 static bool check_covers(const struct model *m, const struct rule *e, const struct rule *r, const struct tset *sr,
-			 const struct tset *tr, struct tset *se, struct tset *te)
+			 const struct tset *tr, struct tset *se, struct tset *te, uint32_t *budget)
 {
 	struct tset diff;
-	uint32_t x;
+	uint32_t x, cost = 1;
 	for (uint32_t c = 0; c < TESSERA_CLASS_COUNT; c++)
 		if ((r->classes >> c & 1) && (!(e->classes >> c & 1) || (r->perms[c] & ~e->perms[c])))
-			return false;
+			cost = 0;
+	if (!cost || e->never) {
+		(*budget)--;
+		return false;
+	}
+	cost += e->nsrc + e->ntgt;
+	*budget = cost < *budget ? *budget - cost : 0;
 	rule_sets(m, e, se, te);
 	if (!tset_subset(sr, se) || (r->self && !e->self && !tset_subset(sr, te)))
 		return false;
@@ -84,8 +96,8 @@ static void check_redundant(const struct model *m, uint32_t i, const struct tset
 {
 	struct tset *se = mem_zalloc(sizeof(*se)), *te = mem_zalloc(sizeof(*te));
 	const struct rule *r = &m->rules[i], *by = NULL;
-	for (uint32_t j = 0; j < i && *budget && !by; j++, (*budget)--)
-		if (!m->rules[j].never && check_covers(m, &m->rules[j], r, sr, tr, se, te))
+	for (uint32_t j = 0; j < i && *budget && !by; j++)
+		if (check_covers(m, &m->rules[j], r, sr, tr, se, te, budget))
 			by = &m->rules[j];
 	if (by)
 		diag_warning(&r->at, "redundant rule: every permission it grants is granted by rule at " LOC_FMT,

@@ -7,16 +7,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <tessera/access.h>
 #include <tessera/policy.h>
 
 /* Bounds on hostile input, beyond the binary's own (tessera/policy.h). */
-#define TPC_FILE_MAX (1u << 20) /* bytes per source file */
+#define TPC_FILE_MAX (1u << 20)	  /* bytes per source file */
+#define TPC_INPUT_MAX (16u << 20) /* bytes in all source files together */
 #define TPC_FILES_MAX 1024
 #define TPC_INCLUDE_DEPTH 16
 #define TPC_PATH_MAX 4095
 #define TPC_STATEMENTS_MAX (1u << 18)
 #define TPC_ATTRS_MAX 4096
+#define TPC_STMT_NAMES_MAX 4096	  /* names in one rule's sources and targets, or in one attribute list */
+#define TPC_NAMES_MAX (1u << 21)  /* such names in all statements together */
 #define TPC_SYMS_MAX 16384	  /* types, attributes and names used but never declared */
 #define TPC_EXPAND_MAX (1u << 24) /* (source, target, class) triples rules may expand to */
 #define TPC_AV_MAX (TPOL_AVTAB_SLOTS_MAX / 2)
@@ -51,6 +55,10 @@ void *mem_zalloc(size_t n);
 void *mem_grow(void *p, uint32_t *cap, uint32_t need, size_t elem);
 char *mem_strndup(const char *s, size_t n);
 int file_read(const char *path, size_t max, char **buf, size_t *len);
+/* Open a regular file without blocking on a FIFO or taking a terminal: fd, -errno or -FILE_NOT_REGULAR. */
+#define FILE_NOT_REGULAR 100000
+int file_open_regular(const char *path, struct stat *st);
+int file_read_fd(int fd, size_t max, char **buf, size_t *len);
 int file_write(const char *path, const void *buf, size_t len);
 
 /* vocab.c: classes and permissions of tessera/access.def */
@@ -166,15 +174,21 @@ int label_format(const struct tpol_label *l, const char *name, const char *type,
 struct av_entry {
 	uint32_t key; /* source << 17 | target << 5 | class: sorts as (source, target, class) */
 	uint32_t perms;
+	uint32_t grants; /* the newest of its av_grants + 1 (0: none) */
+};
+/* Which rule first granted which bits of an entry: a neverallow names it in O(1). */
+struct av_grant {
+	uint32_t rule, bits, next; /* next: the older grant + 1 (0: none) */
 };
 struct av_map {
 	struct av_entry *e;
 	uint32_t n, cap;
 	uint32_t *index, index_mask;
+	struct av_grant *g;
+	uint32_t ng, gcap;
 };
 #define AV_KEY(s, t, c) ((uint32_t)(s) << 17 | (uint32_t)(t) << 5 | (uint32_t)(c))
 void rule_sets(const struct model *m, const struct rule *r, struct tset *src, struct tset *tgt);
-bool rule_grants(const struct model *m, const struct rule *r, uint32_t s, uint32_t t, uint32_t c, uint32_t perms);
 const char *type_name(const struct model *m, uint32_t id);
 bool expand_allow(struct model *m, struct av_map *av, bool *covered);
 bool expand_neverallow(struct model *m, const struct av_map *av);

@@ -55,7 +55,10 @@ static int emit_label_cmp(const void *a, const void *b)
 
 /*
  * Place entries in sorted order into the smallest table that keeps every one
- * within TPC_DISPLACE_MAX of its home: returns slot -> entry + 1, or NULL.
+ * within TPC_DISPLACE_MAX of its home: returns slot -> entry + 1, or NULL. A
+ * size is given up at the first entry that would lie further, so each try
+ * costs at most TPC_DISPLACE_MAX + 1 probes per entry, however the entries
+ * collide.
  */
 static uint32_t *emit_place(const struct model *m, const struct av_entry *e, uint32_t n, uint32_t *slots,
 			    uint32_t *probe)
@@ -64,16 +67,18 @@ static uint32_t *emit_place(const struct model *m, const struct av_entry *e, uin
 	while (sl < 2 * (uint64_t)n)
 		sl *= 2;
 	for (; sl <= TPOL_AVTAB_SLOTS_MAX; sl *= 2) {
-		uint32_t *tab = mem_zalloc((size_t)sl * sizeof(*tab)), worst = 0;
-		for (uint32_t i = 0; i < n; i++) {
+		uint32_t *tab = mem_zalloc((size_t)sl * sizeof(*tab)), worst = 0, i;
+		for (i = 0; i < n; i++) {
 			uint32_t k = e[i].key, home = tpol_av_hash(k >> 17, k >> 5 & 0xfff, k & 31) & (sl - 1), d = 0;
-			while (tab[(home + d) & (sl - 1)])
+			while (d <= TPC_DISPLACE_MAX && tab[(home + d) & (sl - 1)])
 				d++;
+			if (d > TPC_DISPLACE_MAX)
+				break;
 			tab[(home + d) & (sl - 1)] = i + 1;
 			if (d > worst)
 				worst = d;
 		}
-		if (worst <= TPC_DISPLACE_MAX) {
+		if (i == n) {
 			*slots = sl;
 			*probe = worst;
 			return tab;

@@ -43,31 +43,47 @@ static void av_rehash(struct av_map *av, uint32_t slots)
 	}
 }
 
-/* Grant perms at key: the bits that were not granted before, or UINT32_MAX past the limit. */
-static uint32_t av_add(struct av_map *av, uint32_t key, uint32_t perms)
+/*
+ * Rule rule grants perms at key: the bits that were not granted before, or
+ * UINT32_MAX past the limit. Rules are expanded in order, so the rule
+ * recorded for a bit is the first that grants it.
+ */
+static uint32_t av_add(struct av_map *av, uint32_t key, uint32_t perms, uint32_t rule)
 {
+	struct av_entry *x = NULL;
 	uint32_t i, e, fresh;
 	if (!av->index || (av->n + 1) * 2 > av->index_mask + 1)
 		av_rehash(av, av->index ? (av->index_mask + 1) * 2 : 1024);
 	for (i = av_hash(key) & av->index_mask; (e = av->index[i]); i = (i + 1) & av->index_mask) {
 		if (av->e[e - 1].key == key) {
-			fresh = perms & ~av->e[e - 1].perms;
-			av->e[e - 1].perms |= perms;
-			return fresh;
+			x = &av->e[e - 1];
+			break;
 		}
 	}
-	if (av->n >= TPC_AV_MAX)
-		return UINT32_MAX;
-	av->e = mem_grow(av->e, &av->cap, av->n + 1, sizeof(*av->e));
-	av->e[av->n] = (struct av_entry){ key, perms };
-	av->index[i] = ++av->n;
-	return perms;
+	if (!x) {
+		if (av->n >= TPC_AV_MAX)
+			return UINT32_MAX;
+		av->e = mem_grow(av->e, &av->cap, av->n + 1, sizeof(*av->e));
+		x = &av->e[av->n];
+		*x = (struct av_entry){ key, 0, 0 };
+		av->index[i] = ++av->n;
+	}
+	fresh = perms & ~x->perms;
+	if (fresh) {
+		/* At most one grant per permission bit of an entry: bounded by the table. */
+		av->g = mem_grow(av->g, &av->gcap, av->ng + 1, sizeof(*av->g));
+		av->g[av->ng] = (struct av_grant){ rule, fresh, x->grants };
+		x->grants = ++av->ng;
+		x->perms |= fresh;
+	}
+	return fresh;
 }
 
 void av_free(struct av_map *av)
 {
 	free(av->e);
 	free(av->index);
+	free(av->g);
 }
 
 const char *type_name(const struct model *m, uint32_t id)
@@ -96,31 +112,19 @@ void rule_sets(const struct model *m, const struct rule *r, struct tset *src, st
 	refs_to_set(m, &m->refs[r->tgt], r->ntgt, tgt);
 }
 
-static bool refs_have(const struct model *m, const struct name_ref *refs, uint32_t n, uint32_t id)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		const struct sym *s = &m->syms[refs[i].sym];
-		if (s->kind == SYM_TYPE ? s->id == id : tset_has(&m->attr_sets[s->id], id))
-			return true;
-	}
-	return false;
-}
-
-/* Does r grant s any of perms on t in class c? */
-bool rule_grants(const struct model *m, const struct rule *r, uint32_t s, uint32_t t, uint32_t c, uint32_t perms)
-{
-	return (r->classes >> c & 1) && (r->perms[c] & perms) && refs_have(m, &m->refs[r->src], r->nsrc, s) &&
-	       ((r->self && s == t) || refs_have(m, &m->refs[r->tgt], r->ntgt, t));
-}
-
-/* Charge a rule's expansion to the budget before doing it. */
-static bool expand_budget(struct model *m, const struct rule *r, const struct tset *src, const struct tset *tgt)
+/*
+ * Charge a rule's expansion to the budget before doing it: false past the
+ * limit (an error) or when it expands to nothing (*ok stays true).
+ */
+static bool expand_budget(struct model *m, const struct rule *r, const struct tset *src, const struct tset *tgt,
+			  bool *ok)
 {
 	uint64_t n = (uint64_t)tset_count(src) * (tset_count(tgt) + r->self) * (uint64_t)__builtin_popcount(r->classes);
 	m->work += n;
 	if (m->work <= TPC_EXPAND_MAX)
-		return true;
+		return n != 0;
 	diag_error(&r->at, "rules expand to more than %u access vectors", TPC_EXPAND_MAX);
+	*ok = false;
 	return false;
 }
 
@@ -143,8 +147,11 @@ bool expand_allow(struct model *m, struct av_map *av, bool *covered)
 		if (r->never)
 			continue;
 		rule_sets(m, r, src, tgt);
-		if (!(ok = expand_budget(m, r, src, tgt)))
-			break;
+		if (!expand_budget(m, r, src, tgt, &ok)) {
+			if (covered)
+				covered[i] = false;
+			continue;
+		}
 		for (uint32_t s = tset_next(src, 0); s != UINT32_MAX && ok; s = tset_next(src, s + 1)) {
 			for (uint32_t t = expand_next_target(r, tgt, s, 0); t != UINT32_MAX && ok;
 			     t = expand_next_target(r, tgt, s, t + 1)) {
@@ -152,7 +159,7 @@ bool expand_allow(struct model *m, struct av_map *av, bool *covered)
 					uint32_t got;
 					if (!(r->classes >> c & 1))
 						continue;
-					got = av_add(av, AV_KEY(s, t, c), r->perms[c]);
+					got = av_add(av, AV_KEY(s, t, c), r->perms[c], i);
 					if (got == UINT32_MAX) {
 						diag_error(&r->at, "the policy grants more than %u access vectors",
 							   TPC_AV_MAX);
@@ -172,34 +179,38 @@ bool expand_allow(struct model *m, struct av_map *av, bool *covered)
 	return ok;
 }
 
-/* Name the first allow that grants what n forbids at (s, t, c). */
-static void expand_violation(const struct model *m, const struct rule *n, uint32_t s, uint32_t t, uint32_t c,
-			     uint32_t bits)
+/* Name the first allow that grants what n forbids at e: the oldest of its grants with any of bits. */
+static void expand_violation(const struct model *m, const struct av_map *av, const struct rule *n,
+			     const struct av_entry *e, uint32_t bits)
 {
-	for (uint32_t i = 0; i < m->nrules; i++) {
-		const struct rule *a = &m->rules[i];
-		if (a->never || !rule_grants(m, a, s, t, c, bits))
-			continue;
-		diag_error(&a->at, "rule grants %s %s:%s %s, forbidden by the neverallow at " LOC_FMT, type_name(m, s),
-			   type_name(m, t), vocab_class_name(c),
-			   vocab_perm_name(c, (uint32_t)__builtin_ctz(a->perms[c] & bits)), LOC_ARGS(n->at));
+	uint32_t s = e->key >> 17, t = e->key >> 5 & 0xfff, c = e->key & 31, first = UINT32_MAX;
+	const struct rule *a;
+	for (uint32_t g = e->grants; g; g = av->g[g - 1].next)
+		if (av->g[g - 1].bits & bits)
+			first = av->g[g - 1].rule;
+	if (first == UINT32_MAX) /* cannot happen: every bit of an entry has its grant */
 		return;
-	}
+	a = &m->rules[first];
+	diag_error(&a->at, "rule grants %s %s:%s %s, forbidden by the neverallow at " LOC_FMT, type_name(m, s),
+		   type_name(m, t), vocab_class_name(c), vocab_perm_name(c, (uint32_t)__builtin_ctz(a->perms[c] & bits)),
+		   LOC_ARGS(n->at));
 }
 
+/* Each neverallow against the access vectors: the first violation of each, until the error limit. */
 bool expand_neverallow(struct model *m, const struct av_map *av)
 {
 	struct tset *src = mem_zalloc(sizeof(*src)), *tgt = mem_zalloc(sizeof(*tgt));
 	bool ok = true;
-	for (uint32_t i = 0; i < m->nrules; i++) {
+	for (uint32_t i = 0; i < m->nrules && diag_errors() < TPC_ERRORS_MAX; i++) {
 		const struct rule *r = &m->rules[i];
 		bool found = false;
 		if (!r->never)
 			continue;
 		rule_sets(m, r, src, tgt);
-		if (!expand_budget(m, r, src, tgt)) {
-			ok = false;
-			break;
+		if (!expand_budget(m, r, src, tgt, &ok)) {
+			if (!ok)
+				break;
+			continue;
 		}
 		for (uint32_t s = tset_next(src, 0); s != UINT32_MAX && !found; s = tset_next(src, s + 1)) {
 			for (uint32_t t = expand_next_target(r, tgt, s, 0); t != UINT32_MAX && !found;
@@ -208,7 +219,7 @@ bool expand_neverallow(struct model *m, const struct av_map *av)
 					const struct av_entry *e = av_find(av, AV_KEY(s, t, c));
 					if (!(r->classes >> c & 1) || !e || !(e->perms & r->perms[c]))
 						continue;
-					expand_violation(m, r, s, t, c, e->perms & r->perms[c]);
+					expand_violation(m, av, r, e, e->perms & r->perms[c]);
 					found = true;
 				}
 			}

@@ -100,6 +100,11 @@ static bool label_pci(const char *s, size_t n, uint64_t *out, char *why, size_t 
 	    !label_hex_field(field[nf - 1], len[nf - 1], 2, &dev) ||
 	    !label_hex_field(dot + 1, (size_t)(s + n - dot - 1), 1, &fn))
 		goto bad;
+	/* The binary has 8 bits for the segment (TPOL_DEVICE_MAX); more would be refused by the core. */
+	if (seg > TPOL_DEVICE_MAX >> 16) {
+		snprintf(why, whysz, "PCI segment in '%s' is above 0x%x", diag_quote(&q, s, n), TPOL_DEVICE_MAX >> 16);
+		return false;
+	}
 	if (dev > 0x1f) {
 		snprintf(why, whysz, "PCI device number in '%s' is above 0x1f", diag_quote(&q, s, n));
 		return false;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <core/policy.h>
 #include "compiler.h"
 
 static const char usage[] =
@@ -23,6 +24,8 @@ static int main_build(const char *path, const char *out, bool check)
 {
 	struct model m = { 0 };
 	struct av_map av = { 0 };
+	struct policy loaded;
+	const char *why = NULL;
 	bool *covered = NULL;
 	uint8_t *bin = NULL;
 	size_t len;
@@ -32,6 +35,11 @@ static int main_build(const char *path, const char *out, bool check)
 	covered = check ? mem_zalloc(m.nrules + 1) : NULL;
 	if (!expand_allow(&m, &av, covered) || !expand_neverallow(&m, &av) || !emit_policy(&m, &av, &bin, &len))
 		goto out;
+	/* Never write a binary the core would refuse: run its own validator first (bin is calloc'd, so aligned). */
+	if (policy_load(&loaded, bin, len, &why)) {
+		diag_path_error(out ? out : path, "internal: the core would refuse this policy: %s", why);
+		goto out;
+	}
 	if (check) {
 		check_warn(&m, covered);
 		rc = diag_flush_warnings() ? 1 : 0;

@@ -70,10 +70,29 @@ bool parse_ref(struct parser *p, struct name_ref *r)
 	return r->sym != UINT32_MAX;
 }
 
+/*
+ * One more name in a list of the statement (what: "rule", "statement"):
+ * bounded per statement and in all, so memory stays bounded however the
+ * input is written (hard links to one file of '{ a a a ... }' included).
+ */
+bool parse_count_name(struct parser *p, const char *what)
+{
+	if (++p->names > TPC_STMT_NAMES_MAX) {
+		diag_error(&p->tok.at, "more than %u names in one %s", TPC_STMT_NAMES_MAX, what);
+		return false;
+	}
+	if (p->m->nrefs + p->m->nmembers >= TPC_NAMES_MAX) {
+		diag_error(&p->tok.at, "too many names in rules and attribute lists (the limit is %u)", TPC_NAMES_MAX);
+		p->m->fatal = true;
+		return false;
+	}
+	return true;
+}
+
 static bool parse_member(struct parser *p, const struct name_ref *type)
 {
 	struct member mb = { .type = *type };
-	if (!parse_name(p, "an attribute name") || !parse_ref(p, &mb.attr))
+	if (!parse_name(p, "an attribute name") || !parse_count_name(p, "statement") || !parse_ref(p, &mb.attr))
 		return false;
 	p->m->members = mem_grow(p->m->members, &p->m->members_cap, p->m->nmembers + 1, sizeof(mb));
 	p->m->members[p->m->nmembers++] = mb;
@@ -221,6 +240,7 @@ static bool parse_include(struct parser *p)
 static bool parse_statement(struct parser *p)
 {
 	struct quote q;
+	p->names = 0;
 	if (p->tok.kind == TOK_BAD) {
 		diag_error(&p->tok.at, "%s", p->tok.bad);
 		return false;

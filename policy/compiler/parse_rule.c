@@ -16,7 +16,8 @@ static bool parse_set_name(struct parser *p, bool target, bool *self, uint32_t *
 		*self = true;
 		return true;
 	}
-	if (!parse_ident(p, target ? "a target type or attribute" : "a source type or attribute") || !parse_ref(p, &r))
+	if (!parse_ident(p, target ? "a target type or attribute" : "a source type or attribute") ||
+	    !parse_count_name(p, "rule") || !parse_ref(p, &r))
 		return false;
 	p->m->refs = mem_grow(p->m->refs, &p->m->refs_cap, p->m->nrefs + 1, sizeof(r));
 	p->m->refs[p->m->nrefs++] = r;
@@ -116,26 +117,33 @@ static bool parse_perm_item(struct parser *p, void *ctx)
 	return true;
 }
 
-/* allow|neverallow SOURCES TARGETS : CLASSES PERMS ; */
-bool parse_rule(struct parser *p, bool never)
+static bool parse_rule_body(struct parser *p, struct rule *r)
 {
-	struct rule r = { .at = p->tok.at, .never = never };
-	if (!parse_set(p, false, &r.src, &r.nsrc, &r.self) || !parse_set(p, true, &r.tgt, &r.ntgt, &r.self) ||
+	if (!parse_set(p, false, &r->src, &r->nsrc, &r->self) || !parse_set(p, true, &r->tgt, &r->ntgt, &r->self) ||
 	    !parse_punct(p, ':', "':'") || !parse_next(p, false))
 		return false;
-	if (tok_punct(&p->tok, '{') ? !parse_braces(p, parse_class_item, &r.classes) : !parse_class_item(p, &r.classes))
+	if (tok_punct(&p->tok, '{') ? !parse_braces(p, parse_class_item, &r->classes) : !parse_class_item(p, &r->classes))
 		return false;
 	if (!parse_next(p, false))
 		return false;
 	if (tok_punct(&p->tok, '*')) {
 		for (uint32_t c = 0; c < TESSERA_CLASS_COUNT; c++)
-			if (r.classes >> c & 1)
-				r.perms[c] = tessera_class_mask(c);
-	} else if (tok_punct(&p->tok, '{') ? !parse_braces(p, parse_perm_item, &r) : !parse_perm_item(p, &r)) {
+			if (r->classes >> c & 1)
+				r->perms[c] = tessera_class_mask(c);
+	} else if (tok_punct(&p->tok, '{') ? !parse_braces(p, parse_perm_item, r) : !parse_perm_item(p, r)) {
 		return false;
 	}
-	if (!parse_punct(p, ';', "';'"))
+	return parse_punct(p, ';', "';'");
+}
+
+/* allow|neverallow SOURCES TARGETS : CLASSES PERMS ; (a broken rule keeps none of its names) */
+bool parse_rule(struct parser *p, bool never)
+{
+	struct rule r = { .at = p->tok.at, .never = never, .src = p->m->nrefs };
+	if (!parse_rule_body(p, &r)) {
+		p->m->nrefs = r.src;
 		return false;
+	}
 	p->m->rules = mem_grow(p->m->rules, &p->m->rules_cap, p->m->nrules + 1, sizeof(r));
 	p->m->rules[p->m->nrules++] = r;
 	return true;

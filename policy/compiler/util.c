@@ -47,20 +47,33 @@ char *mem_strndup(const char *s, size_t n)
 	return d;
 }
 
-/* Read at most max bytes: 0, -errno, or -EFBIG for a longer file. NUL-terminated. */
-int file_read(const char *path, size_t max, char **buf, size_t *len)
+/*
+ * Sources: a FIFO would block the open (or the read) forever and a terminal
+ * would wait for input, so open without blocking or taking a controlling
+ * terminal, then refuse anything but a regular file before reading a byte.
+ */
+int file_open_regular(const char *path, struct stat *st)
 {
-	int fd = open(path, O_RDONLY);
-	size_t cap = 4096, n = 0;
-	char *b;
-	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, st)) {
+		int e = errno;
 		close(fd);
-		return -EISDIR;
+		return -e;
 	}
-	b = mem_zalloc(cap + 1);
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return S_ISDIR(st->st_mode) ? -EISDIR : -FILE_NOT_REGULAR;
+	}
+	return fd;
+}
+
+/* Read fd (closed here) to its end, at most max bytes: 0, -errno, or -EFBIG for more. NUL-terminated. */
+int file_read_fd(int fd, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *b = mem_zalloc(cap + 1);
 	for (;;) {
 		ssize_t r;
 		if (n == cap) {
@@ -96,6 +109,20 @@ int file_read(const char *path, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
+/* Read a file named on the command line (any kind but a directory), at most max bytes. */
+int file_read(const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	return file_read_fd(fd, max, buf, len);
+}
+
 /* Write through a temporary file and rename, so a failed run leaves no half binary. */
 int file_write(const char *path, const void *buf, size_t len)
 {
@@ -104,7 +131,7 @@ int file_write(const char *path, const void *buf, size_t len)
 	const char *p = buf;
 	int fd, e = 0;
 	snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		e = errno;
 		free(tmp);

@@ -160,6 +160,130 @@ else
 	fail errors_stop_after_a_hundred "$(wc -l <"$W/err") lines, last: $(tail -n 1 "$W/err")"
 fi
 
+# --- bounded work on hostile sources: each of these took minutes or hung, or used --------
+# --- hundreds of MB, before; `timeout` turns a regression into a failure, not a stall ---
+# Neverallows: a violation finds its allow rule at once, and checking stops at the error limit.
+mkdir -p "$G/never"
+printf 'type core_t;\nlabel core core_t;\ntype a_t;\ntype b_t;\ninclude "a1.tpol";\ninclude "a2.tpol";\nallow b_t b_t:grant map;\ninclude "n1.tpol";\ninclude "n2.tpol";\n' >"$G/never/main.tpol"
+for f in a1 a2; do yes 'allow a_t a_t:grant map;' | head -n 32768 >"$G/never/$f.tpol"; done
+for f in n1 n2; do yes 'neverallow b_t b_t:grant map;' | head -n 32768 >"$G/never/$f.tpol"; done
+(cd "$G/never" && timeout 10 "$T" compile main.tpol -o x.bin) 2>"$W/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$W/err")" -eq 101 ] &&
+	[ "$(head -n 1 "$W/err")" = "main.tpol:7:1: error: rule grants b_t b_t:grant map, forbidden by the neverallow at n1.tpol:1:1" ] &&
+	[ "$(tail -n 1 "$W/err")" = "tessera-policy: too many errors, stopping" ]; then
+	pass neverallow_violations_are_found_in_linear_time
+else
+	fail neverallow_violations_are_found_in_linear_time "status $rc, $(wc -l <"$W/err") lines: $(head -n 1 "$W/err")"
+fi
+
+# Names per rule (sources and targets together) and per type statement: at most 4096.
+names() { yes "$1" | head -n "$2" | tr '\n' ' '; }
+printf 'type core_t;\nlabel core core_t;\ntype a_t;\nallow { %s} a_t:event send;\n' "$(names a_t 4095)" >"$G/names_ok.tpol"
+expect_run rule_with_4096_names_compiles 0 /dev/null sh -c "cd $G && $T compile names_ok.tpol -o x.bin"
+printf 'type core_t;\nlabel core core_t;\ntype a_t;\nallow { %s} a_t:event send;\n' "$(names a_t 4096)" >"$G/names_rule.tpol"
+echo "names_rule.tpol:4:$((11 + 4096 * 4)): error: more than 4096 names in one rule" >"$G/want"
+expect_run bad_more_than_4096_names_in_a_rule 1 "$G/want" sh -c "cd $G && $T compile names_rule.tpol -o x.bin"
+printf 'type core_t;\nlabel core core_t;\nattribute x;\ntype a_t, %s;\n' "$(yes x | head -n 4097 | paste -sd,)" >"$G/names_type.tpol"
+echo "names_type.tpol:4:$((11 + 4096 * 2)): error: more than 4096 names in one statement" >"$G/want"
+expect_run bad_more_than_4096_attributes_in_a_type 1 "$G/want" sh -c "cd $G && $T compile names_type.tpol -o x.bin"
+# ... and 2097152 in all: 600 rules of 4096 names, in five files under 1 MiB.
+mkdir -p "$G/names"
+line="allow { $(names a 4095)} a_t:event send;"
+for i in 1 2 3 4 5; do
+	yes "$line" | head -n 120 >"$G/names/n$i.tpol"
+	echo "include \"n$i.tpol\";"
+done >"$G/names/main.tpol"
+printf 'type core_t;\nlabel core core_t;\nattribute a;\ntype a_t, a;\n' >>"$G/names/main.tpol"
+(cd "$G/names" && timeout 20 "$T" compile main.tpol -o x.bin) 2>"$W/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$W/err")" -eq 1 ] &&
+	grep -qx 'n5.tpol:33:[0-9]*: error: too many names in rules and attribute lists (the limit is 2097152)' "$W/err"; then
+	pass bad_too_many_names_in_all
+else
+	fail bad_too_many_names_in_all "status $rc: $(head -n 2 "$W/err")"
+fi
+
+# All source files together: at most 16 MiB (1 MiB each, 1024 files would be 1 GiB).
+mkdir -p "$G/bytes"
+{
+	head -c 999999 /dev/zero | tr '\0' '#'
+	echo
+} >"$G/bytes/f1.tpol"
+for i in $(seq 2 17); do cp "$G/bytes/f1.tpol" "$G/bytes/f$i.tpol"; done
+{
+	printf 'type core_t;\nlabel core core_t;\n'
+	for i in $(seq 1 17); do echo "include \"f$i.tpol\";"; done
+} >"$G/bytes/main.tpol"
+echo "main.tpol:19:9: error: 'f17.tpol' makes the policy's files larger than 16 MiB in all" >"$G/want"
+expect_run bad_sources_over_16mib_in_all 1 "$G/want" sh -c "cd $G/bytes && $T compile main.tpol -o x.bin"
+rm -rf "$G/bytes"
+# A file is known by its inode: hard links to one file are one file, read once.
+mkdir -p "$G/links"
+printf 'type a_t;\nallow a_t a_t:event send;\n' >"$G/links/one.tpol"
+{
+	printf 'type core_t;\nlabel core core_t;\n'
+	for i in $(seq 1 64); do
+		ln "$G/links/one.tpol" "$G/links/link$i.tpol"
+		echo "include \"link$i.tpol\";"
+	done
+} >"$G/links/main.tpol"
+expect_run include_hard_links_are_read_once 0 /dev/null sh -c "cd $G/links && $T compile main.tpol -o x.bin"
+
+# Access-vector placement: entries that all hash into one cluster give up each table size at once.
+if ${CC:-cc} -std=c11 -O2 -I"$ROOT/core/include" -o "$W/avclash" avclash.c 2>"$W/err"; then
+	mkdir -p "$G/clash"
+	n=$("$W/avclash" "$G/clash" 2048)
+	echo "main.tpol:1:1: error: $n access vectors do not fit in 1048576 slots, each within 8 of its home slot" >"$G/want"
+	expect_run avtab_placement_gives_up_a_clustered_size_at_once 1 "$G/want" \
+		timeout 10 sh -c "cd $G/clash && $T compile main.tpol -o x.bin"
+else
+	fail avtab_placement_gives_up_a_clustered_size_at_once "cannot build avclash.c: $(head -n 3 "$W/err")"
+fi
+
+# check's search for the rule that covers a redundant one is bounded by names read, not rules compared.
+{
+	printf 'type core_t;\nlabel core core_t;\nattribute a;\ntype x_t, a;\nlabel domain x x_t;\n'
+	for k in $(seq 0 99); do echo "type t$k;"; done
+	line=$(names a 4095)
+	for k in $(seq 0 99); do echo "allow { $line} t$k:event send;"; done
+	yes 'allow x_t { t0 t1 }:event send;' | head -n 2000
+} >"$G/cover.tpol"
+timeout 10 "$T" check "$G/cover.tpol" 2>"$W/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -c ': warning: redundant rule: ' "$W/err")" -eq 2000 ] && ! grep -q error "$W/err"; then
+	pass check_cover_search_is_bounded_by_names
+else
+	fail check_cover_search_is_bounded_by_names "status $rc: $(grep -c redundant "$W/err") redundant, $(head -n 1 "$W/err")"
+fi
+
+# --- includes: regular files inside the main file's directory only --------------------
+mkdir -p "$G/inc/tree/sub" "$G/inc/tree/dir"
+printf 'type core_t;\nlabel core core_t;\n' >"$G/inc/outside.tpol"
+printf 'include "sub/a.tpol";\ninclude "alias.tpol";\ntype core_t;\nlabel core core_t;\n' >"$G/inc/tree/ok.tpol"
+printf 'include "../b.tpol";\ntype a_t;\n' >"$G/inc/tree/sub/a.tpol"
+printf 'type b_t;\n' >"$G/inc/tree/b.tpol"
+printf 'type c_t;\n' >"$G/inc/tree/sub/c.tpol"
+ln -s sub/c.tpol "$G/inc/tree/alias.tpol"
+expect_run include_dotdot_and_symlink_inside_the_tree 0 /dev/null sh -c "cd $G/inc/tree && $T compile ok.tpol -o x.bin"
+mkfifo "$G/inc/tree/fifo.tpol"
+ln -s fifo.tpol "$G/inc/tree/to_fifo.tpol"
+ln -s /dev/tty "$G/inc/tree/tty.tpol"
+ln -s ../outside.tpol "$G/inc/tree/out_link.tpol"
+inc_case() { # name include-path expected-message
+	printf 'include "%s";\n' "$2" >"$G/inc/tree/m.tpol"
+	echo "m.tpol:1:9: error: $3" >"$G/want"
+	expect_run "$1" 1 "$G/want" timeout 10 sh -c "cd $G/inc/tree && $T compile m.tpol -o x.bin"
+}
+inc_case bad_include_fifo fifo.tpol "'fifo.tpol' is not a regular file"
+inc_case bad_include_symlink_to_fifo to_fifo.tpol "'to_fifo.tpol' is not a regular file"
+inc_case bad_include_symlink_to_tty tty.tpol "'tty.tpol' is outside the main file's directory"
+inc_case bad_include_dotdot_outside ../outside.tpol "'../outside.tpol' is outside the main file's directory"
+inc_case bad_include_symlink_outside out_link.tpol "'out_link.tpol' is outside the main file's directory"
+inc_case bad_include_directory dir "cannot open 'dir': Is a directory"
+echo "/dev/null: error: not a regular file" >"$G/want"
+expect_run bad_main_file_not_regular 1 "$G/want" $T compile /dev/null -o "$G/x.bin"
+
 # Mutated copies of the examples: errors or success, never a crash.
 mkdir -p "$G/mut"
 cp "$EX"/*.tpol "$G/mut/"
@@ -188,6 +312,21 @@ for f in "$EX/default.tpol" "$EX/driver-domains.tpol" good/*.tpol; do
 	expect_run "check_clean_$n" 0 /dev/null $T check "$f"
 	expect_run "compile_$n" 0 /dev/null $T compile "$f" -o "$W/$n.bin"
 done
+# The default policy reordered: its include must stay in its directory, so common.tpol is copied there.
+mkdir -p "$W/reordered"
+cp "$EX/common.tpol" reordered/reordered.tpol "$W/reordered/"
+expect_run check_clean_reordered 0 /dev/null $T check "$W/reordered/reordered.tpol"
+expect_run compile_reordered 0 /dev/null $T compile "$W/reordered/reordered.tpol" -o "$W/reordered.bin"
+# The largest PCI segment the binary holds (0xff) compiles and reads back.
+printf 'type core_t;
+label core core_t;
+label device 00ff:ff:1f.7 core_t;
+' >"$W/seg.tpol"
+if $T compile "$W/seg.tpol" -o "$W/seg.bin" && $T dump "$W/seg.bin" | grep -qx 'label device 00ff:ff:1f.7 core_t;'; then
+	pass pci_segment_ff_round_trips
+else
+	fail pci_segment_ff_round_trips "$($T dump "$W/seg.bin" 2>&1 | grep device)"
+fi
 if $T dump "$W/star_multi_class.bin" | grep -qx 'allow a_t b_t:grant { offer end map unmap };'; then
 	pass star_means_every_permission_of_each_class
 else
@@ -316,6 +455,13 @@ if grep -q "$W/rt.bin would still deny send" "$W/before" && grep -q "$W/rt.bin w
 	pass explain_policy_says_now_allowed
 else
 	fail explain_policy_says_now_allowed "before: $(grep -c deny "$W/before") denies, after: $(cat "$W/after" | head -n 3)"
+fi
+# A proposed self rule says that self is per type, not per domain.
+if $T explain logs/sample.log 2>/dev/null | grep -qx '  note: self is per type: every domain of type c_t gets this on every domain of type c_t, not only on itself' &&
+	! $T explain logs/sample.log 2>/dev/null | grep -q 'note: self.* log_t'; then
+	pass explain_says_self_is_per_type
+else
+	fail explain_says_self_is_per_type "no note, or a note on a rule without self"
 fi
 # A domain's console line starts with "[name] ": a record it prints is not the core's.
 printf '%s\n' '[evil] tessera: avc: denied { map } hcall=grant_map sdom=1 sname=evil scontext=evil_t tdom=0 tname=dom0 tcontext=dom0_t tclass=grant permissive=0' >"$W/forged.log"
