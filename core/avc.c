@@ -6,6 +6,7 @@
 #include <core/avc.h>
 #include <core/console.h>
 #include <core/domain.h>
+#include <core/pci.h>
 #include <core/lib.h>
 #include <core/policy.h>
 #include <tessera/errno.h>
@@ -78,9 +79,13 @@ static const char *perm_name(uint32_t cls, uint32_t perm)
 	return perm < TESSERA_PERMS_MAX && (tessera_class_mask(cls) >> perm & 1) ? access_names[i] : "?";
 }
 
-/* Each domain has its own budget, so one domain's flood cannot hide another's records. */
-static void audit(struct domain *s, const struct domain *t, uint32_t ttype, uint32_t cls,
-		  uint32_t perm, const char *hcall, bool permissive)
+/*
+ * Each domain has its own budget, so one domain's flood cannot hide another's
+ * records. The target is a domain (tdom=ID), the core or a device (tdom=core,
+ * tdom=device with its address as tname).
+ */
+static void audit(struct domain *s, const char *tdom, const char *tname, uint32_t ttype,
+		  uint32_t cls, uint32_t perm, const char *hcall, bool permissive)
 {
 	if (s->audit.spent >= AVC_AUDIT_BURST) {
 		s->audit.suppressed++;
@@ -91,29 +96,53 @@ static void audit(struct domain *s, const struct domain *t, uint32_t ttype, uint
 		kprintf("tessera: avc: %lu denial records suppressed\n", (unsigned long)s->audit.suppressed);
 		s->audit.suppressed = 0;
 	}
-	if (t)
-		kprintf("tessera: avc: denied { %s } hcall=%s sdom=%u sname=%s scontext=%s "
-			"tdom=%u tname=%s tcontext=%s tclass=%s permissive=%u\n",
-			perm_name(cls, perm), hcall, s->id, s->name, avc_type_name(s->type), t->id,
-			t->name, avc_type_name(ttype), class_names[cls], permissive);
-	else
-		kprintf("tessera: avc: denied { %s } hcall=%s sdom=%u sname=%s scontext=%s "
-			"tdom=core tname=core tcontext=%s tclass=%s permissive=%u\n",
-			perm_name(cls, perm), hcall, s->id, s->name, avc_type_name(s->type),
-			avc_type_name(ttype), class_names[cls], permissive);
+	kprintf("tessera: avc: denied { %s } hcall=%s sdom=%u sname=%s scontext=%s "
+		"tdom=%s tname=%s tcontext=%s tclass=%s permissive=%u\n",
+		perm_name(cls, perm), hcall, s->id, s->name, avc_type_name(s->type), tdom, tname,
+		avc_type_name(ttype), class_names[cls], permissive);
+}
+
+/* 0 if allowed (or permissive); else -EACCES. Records what it did not enforce or refused. */
+static int check(struct domain *s, const char *tdom, const char *tname, uint32_t ttype,
+		 uint32_t cls, uint32_t perm, const char *hcall)
+{
+	bool permissive;
+	if (cls >= TESSERA_CLASS_COUNT || perm >= TESSERA_PERMS_MAX || !avc_loaded())
+		return -TESSERA_EACCES;
+	if (policy_allowed(&avc_policy, s->type, ttype, cls) & (1u << perm))
+		return 0;
+	permissive = policy_permissive(&avc_policy, s->type);
+	audit(s, tdom, tname, ttype, cls, perm, hcall, permissive);
+	return permissive ? 0 : -TESSERA_EACCES;
 }
 
 int avc_check(struct domain *subject, const struct domain *target, uint32_t cls,
 	      uint32_t perm, const char *hcall)
 {
-	uint32_t ttype = target ? target->type : avc_policy.core_type;
-	if (cls >= TESSERA_CLASS_COUNT || perm >= TESSERA_PERMS_MAX || !avc_loaded())
-		return -TESSERA_EACCES;
-	if (policy_allowed(&avc_policy, subject->type, ttype, cls) & (1u << perm))
-		return 0;
-	bool permissive = policy_permissive(&avc_policy, subject->type);
-	audit(subject, target, ttype, cls, perm, hcall, permissive);
-	return permissive ? 0 : -TESSERA_EACCES;
+	char id[12];
+	if (!target)
+		return check(subject, "core", "core", avc_policy.core_type, cls, perm, hcall);
+	ksnprintf(id, sizeof(id), "%u", target->id);
+	return check(subject, id, target->name, target->type, cls, perm, hcall);
+}
+
+int avc_check_device(struct domain *subject, const struct pci_dev *dev, uint32_t cls,
+		     uint32_t perm, const char *hcall)
+{
+	char name[16];
+	ksnprintf(name, sizeof(name), "%04x:%02x:%02x.%x", dev->sbdf >> 16, (dev->sbdf >> 8) & 0xff,
+		  (dev->sbdf >> 3) & 0x1f, dev->sbdf & 7);
+	return check(subject, "device", name, dev->type, cls, perm, hcall);
+}
+
+bool avc_allowed(uint32_t source, uint32_t target, uint32_t cls, uint32_t perm)
+{
+	return perm < TESSERA_PERMS_MAX && (policy_allowed(&avc_policy, source, target, cls) >> perm & 1);
+}
+
+int32_t avc_label(uint32_t kind, uint64_t value)
+{
+	return policy_label_type(&avc_policy, kind, value);
 }
 
 void avc_audit_tick(struct domain *d)

@@ -1,6 +1,6 @@
 /*
  * Boot configuration from command lines. A domain module's line is
- *   [file-name] domain=NAME mem=SIZE [cpu=N] [vcpus=1]
+ *   [file-name] domain=NAME mem=SIZE [cpu=N] [vcpus=1] [pci=BB:DD.F,...]
  * the policy module's is "[file-name] kind=policy"; the core's line is a list of key=value options. Unknown keys, repeated
  * keys and malformed values are errors: a typo must not change policy.
  */
@@ -98,6 +98,59 @@ static bool parse_size(const struct word *w, uint64_t *out)
 	return parse_digits(w->val, n, &v) && !__builtin_mul_overflow(v, mul, out);
 }
 
+/* n hex digits (1..max), nothing else. */
+static bool parse_hex(const char *s, size_t n, size_t max, uint32_t *out)
+{
+	uint32_t v = 0;
+	if (!n || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		uint32_t d = c >= '0' && c <= '9' ? (uint32_t)(c - '0') :
+			     c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10) : 16;
+		if (d > 15)
+			return false;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return true;
+}
+
+/* [SSSS:]BB:DD.F in lower-case hex, as the policy's `label device` writes it. */
+static bool parse_sbdf(const char *s, size_t n, uint32_t *sbdf)
+{
+	uint32_t seg = 0, bus, dev, fn;
+	if (n == 12) {
+		if (s[4] != ':' || !parse_hex(s, 4, 4, &seg) || seg > 0xff)
+			return false;
+		s += 5;
+		n -= 5;
+	}
+	if (n != 7 || s[2] != ':' || s[5] != '.' || !parse_hex(s, 2, 2, &bus) ||
+	    !parse_hex(s + 3, 2, 2, &dev) || dev > 0x1f || !parse_hex(s + 6, 1, 1, &fn) || fn > 7)
+		return false;
+	*sbdf = seg << 16 | bus << 8 | dev << 3 | fn;
+	return true;
+}
+
+static bool parse_devices(const struct word *w, struct domain_config *dc)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= w->vlen; i++) {
+		if (i < w->vlen && w->val[i] != ',')
+			continue;
+		if (dc->ndevs == TESSERA_DEVICES_MAX ||
+		    !parse_sbdf(w->val + start, i - start, &dc->devs[dc->ndevs]))
+			return false;
+		for (uint32_t k = 0; k < dc->ndevs; k++)
+			if (dc->devs[k] == dc->devs[dc->ndevs])
+				return false;
+		dc->ndevs++;
+		start = i + 1;
+	}
+	return true;
+}
+
 static bool valid_name(const struct word *w)
 {
 	if (!w->vlen || w->vlen >= TESSERA_NAME_MAX)
@@ -134,6 +187,9 @@ int config_parse_domain(const char *cmdline, struct domain_config *dc, const cha
 			if (!parse_digits(w[i].val, w[i].vlen, &v) || v >= CONFIG_CPU_MAX)
 				return fail(why, "cpu must be a CPU number from 0 to 7", NULL);
 			dc->cpu = (uint32_t)v;
+		} else if (key_is(&w[i], "pci")) {
+			if (!parse_devices(&w[i], dc))
+				return fail(why, "pci must list up to 8 distinct functions as [SSSS:]BB:DD.F", NULL);
 		} else if (key_is(&w[i], "vcpus")) {
 			if (!parse_size(&w[i], &v) || v != 1)
 				return fail(why, "vcpus must be 1 (SMP domains are not supported yet)", NULL);

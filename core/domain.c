@@ -6,6 +6,8 @@
 #include <core/frame.h>
 #include <core/guest.h>
 #include <core/hypercall.h>
+#include <core/iommu.h>
+#include <core/pci.h>
 #include <core/lib.h>
 #include <core/virt.h>
 #include <arch/mm.h>
@@ -136,9 +138,12 @@ void domain_destroy(struct domain *d)
 	if (d->state != DOMAIN_RUNNING)
 		return;
 	d->state = DOMAIN_DEAD;
+	/* Its devices stop and lose DMA before any of its memory can be reused. */
+	pci_domain_release(d);
 	evtchn_domain_destroy(d);
 	grant_domain_destroy(d);
 	virt_domain_teardown(d);
+	iommu_domain_destroy(d);
 	domain_free_memory(d);
 	d->mem = NULL;
 	/* Other CPUs rescan: one may have been waiting for the last domain to end. */

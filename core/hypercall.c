@@ -7,6 +7,7 @@
 #include <core/avc.h>
 #include <core/evtchn.h>
 #include <core/hypercall.h>
+#include <core/pci.h>
 #include <tessera/errno.h>
 
 static const struct hcall_entry hcall_table[TESSERA_HC_COUNT] = {
@@ -41,6 +42,9 @@ static int64_t resolve_target(struct domain *d, uint8_t target, struct hcall_ctx
 		return domain_find_by_name(d, hc->arg[0], &hc->target);
 	case HCALL_TARGET_PORT:
 		return evtchn_peer(d, hc->arg[0], &hc->target);
+	case HCALL_TARGET_DEVICE:
+		hc->dev = hc->arg[0] < d->ndevs ? d->devs[hc->arg[0]] : NULL;
+		return hc->dev ? 0 : -TESSERA_ENODEV;
 	default:
 		return -TESSERA_ENOSYS;
 	}
@@ -50,10 +54,12 @@ void hypercall_dispatch(struct vcpu *v)
 {
 	const struct vcpu_regs *r = &v->regs;
 	/* Snapshot the arguments once; handlers never reread guest registers. */
-	struct hcall_ctx hc = { { r->rdi, r->rsi, r->rdx, r->r10, r->r8 }, NULL };
+	struct hcall_ctx hc = { { r->rdi, r->rsi, r->rdx, r->r10, r->r8 }, NULL, NULL };
 	const struct hcall_entry *e = hcall_lookup(r->rax);
 	int64_t ret = e ? resolve_target(v->dom, e->target, &hc) : -TESSERA_ENOSYS;
-	if (!ret)
+	if (!ret && e->target == HCALL_TARGET_DEVICE)
+		ret = avc_check_device(v->dom, hc.dev, e->cls, e->perm, e->name);
+	else if (!ret)
 		ret = avc_check(v->dom, hc.target, e->cls, e->perm, e->name);
 	if (!ret)
 		ret = e->fn(v, &hc);

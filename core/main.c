@@ -1,5 +1,8 @@
 /* The core's portable boot path: boot information -> domains -> scheduler. */
+#include <core/acpi.h>
 #include <core/avc.h>
+#include <core/iommu.h>
+#include <core/pci.h>
 #include <core/bootinfo.h>
 #include <core/config.h>
 #include <core/console.h>
@@ -72,6 +75,63 @@ static void load_policy(const struct boot_info *bi)
 	avc_describe(found->end - found->start);
 }
 
+/*
+ * Devices: ACPI -> PCI functions -> the IOMMU, with every DMA blocked, before
+ * any domain exists. Without ACPI, ECAM or an IOMMU the system still runs,
+ * but no device can be assigned (pci_assign refuses) and the console says why.
+ */
+static void devices_init(const struct boot_info *bi)
+{
+	struct acpi_info ai;
+	const char *why = NULL;
+	if (acpi_scan(bi->rsdp, bi->rsdp_len, &ai, &why)) {
+		kprintf("tessera: no ACPI tables (%s): no device can be assigned\n", why);
+		return;
+	}
+	for (uint32_t i = 0; i < ai.nnotes && i < ACPI_NOTE_MAX; i++)
+		kprintf("tessera: acpi: %s at 0x%lx ignored: %s\n", ai.notes[i].sig,
+			(unsigned long)ai.notes[i].pa, ai.notes[i].why);
+	kprintf("tessera: pci: %u functions\n", pci_init(&ai, bi));
+	for (uint32_t i = 0; i < pci_count(); i++) {
+		const struct pci_dev *dev = pci_get(i);
+		kprintf("tessera: pci %04x:%02x:%02x.%x %04x:%04x class %06x\n", dev->sbdf >> 16,
+			(dev->sbdf >> 8) & 0xff, (dev->sbdf >> 3) & 0x1f, dev->sbdf & 7, dev->vendor,
+			dev->device, dev->class_rev >> 8);
+	}
+	if (iommu_init(&ai, &why))
+		kprintf("tessera: no IOMMU (%s): no device can be assigned\n", why);
+	else
+		kprintf("tessera: iommu %s: DMA remapping on, every device blocked\n", iommu_name());
+}
+
+/* Give d its pci= devices: each must exist, have a label, and be allowed to d. */
+static int assign_devices(struct domain *d, const struct domain_config *dc, const char **why)
+{
+	static char buf[160];
+	for (uint32_t k = 0; k < dc->ndevs; k++) {
+		uint32_t sbdf = dc->devs[k];
+		struct pci_dev *dev = pci_find(sbdf);
+		int32_t type = avc_label(TPOL_LABEL_DEVICE, sbdf);
+		const char *reason = NULL;
+		if (!dev)
+			reason = "no such PCI function";
+		else if (type < 0)
+			reason = "the policy has no label for it (label device ...)";
+		else if (!avc_allowed(d->type, (uint32_t)type, TESSERA_CLASS_device,
+				      TESSERA_PERMBIT(device, assign)))
+			reason = "the policy does not allow it (device assign)";
+		else
+			dev->type = (uint32_t)type;
+		if (!reason && pci_assign(d, dev, &reason) == 0)
+			continue;
+		ksnprintf(buf, sizeof(buf), "device %04x:%02x:%02x.%x: %s", sbdf >> 16, (sbdf >> 8) & 0xff,
+			  (sbdf >> 3) & 0x1f, sbdf & 7, reason);
+		*why = buf;
+		return -1;
+	}
+	return 0;
+}
+
 static void start_module(const struct boot_module *m, uint32_t i)
 {
 	struct domain_config dc;
@@ -99,6 +159,10 @@ static void start_module(const struct boot_module *m, uint32_t i)
 	}
 	if (!rc)
 		rc = domain_create(&dc, img, m->end - m->start, &d, &why);
+	if (!rc && assign_devices(d, &dc, &why)) {
+		domain_destroy(d);
+		rc = -1;
+	}
 	if (rc) {
 		kprintf("tessera: module %u rejected: %s\n", i, why);
 		return;
@@ -141,6 +205,7 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 	kick_others();
 	while (__atomic_load_n(&cpus_ready, __ATOMIC_ACQUIRE) < arch_cpu_count())
 		arch_cpu_relax();
+	devices_init(bi);
 	load_policy(bi);
 	spin_lock(&core_lock);
 	for (uint32_t i = 0; i < bi->nmodules; i++)

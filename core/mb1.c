@@ -1,4 +1,7 @@
-/* Multiboot (1) boot information, as QEMU -kernel provides it. Parsed strictly. */
+/*
+ * Multiboot (1) boot information, as QEMU -kernel provides it. Parsed strictly.
+ * It carries no ACPI RSDP: rsdp_len stays 0 and acpi_scan searches the BIOS areas.
+ */
 #include <core/bootinfo.h>
 #include <core/lib.h>
 #include <tessera/errno.h>

@@ -5,7 +5,14 @@
 
 #define MB2_INFO_MAX (1u << 20)
 
-enum { MB2_END = 0, MB2_CMDLINE = 1, MB2_MODULE = 3, MB2_MMAP = 6 };
+enum {
+	MB2_END = 0,
+	MB2_CMDLINE = 1,
+	MB2_MODULE = 3,
+	MB2_MMAP = 6,
+	MB2_ACPI_OLD = 14, /* an ACPI 1.0 RSDP copy, 20 bytes */
+	MB2_ACPI_NEW = 15, /* an ACPI 2.0+ RSDP copy, 36 bytes */
+};
 
 struct mb2_tag {
 	uint32_t type, size;
@@ -58,11 +65,29 @@ static int parse_mmap(struct boot_info *bi, const uint8_t *t, uint32_t size, con
 	return 0;
 }
 
+/* Copy the RSDP of tag 14 or 15 (its payload); tag 15 wins whichever comes first. */
+static int copy_rsdp(struct boot_info *bi, uint32_t type, const uint8_t *t, uint32_t size,
+		     bool seen[2], const char **why)
+{
+	bool v2 = type == MB2_ACPI_NEW;
+	uint32_t n = v2 ? BOOT_RSDP_MAX : 20;
+	if (size - 8 < n)
+		return fail(why, "ACPI RSDP tag truncated");
+	if (seen[v2])
+		return fail(why, v2 ? "more than one ACPI 2.0 RSDP tag" : "more than one ACPI 1.0 RSDP tag");
+	seen[v2] = true;
+	if (!v2 && seen[1])
+		return 0;
+	memcpy(bi->rsdp, t + 8, n);
+	bi->rsdp_len = n;
+	return 0;
+}
+
 int mb2_parse(uint64_t info_pa, struct boot_info *bi, const char **why)
 {
 	const uint8_t *info;
 	uint32_t total, off;
-	bool have_mmap = false, have_end = false;
+	bool have_mmap = false, have_end = false, have_rsdp[2] = { false, false };
 	int rc;
 
 	memset(bi, 0, sizeof(*bi));
@@ -123,6 +148,12 @@ int mb2_parse(uint64_t info_pa, struct boot_info *bi, const char **why)
 				return fail(why, "more than one memory map tag");
 			have_mmap = true;
 			rc = parse_mmap(bi, t, tag.size, why);
+			if (rc)
+				return rc;
+			break;
+		case MB2_ACPI_OLD:
+		case MB2_ACPI_NEW:
+			rc = copy_rsdp(bi, tag.type, t, tag.size, have_rsdp, why);
 			if (rc)
 				return rc;
 			break;

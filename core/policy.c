@@ -278,3 +278,13 @@ int32_t policy_domain_type(const struct policy *p, const char *name)
 			return (int32_t)p->labels[i].type;
 	return p->hdr && p->default_type >= 0 ? p->default_type : -TESSERA_ENOENT;
 }
+
+int32_t policy_label_type(const struct policy *p, uint32_t kind, uint64_t value)
+{
+	for (uint32_t i = 0; p->hdr && i < p->nlabels; i++) {
+		const struct tpol_label *l = &p->labels[i];
+		if (l->kind == kind && kind != TPOL_LABEL_DOMAIN && l->lo <= value && value <= l->hi)
+			return (int32_t)l->type;
+	}
+	return -TESSERA_ENOENT;
+}

@@ -107,6 +107,8 @@ static void audit_explain_group(const struct audit_rec *g, uint32_t n, uint32_t 
 			printf("itself");
 		else if (r->tdom == AUDIT_CORE)
 			printf("the core");
+		else if (r->tdom == AUDIT_DEVICE)
+			printf("device %s", r->tname);
 		else
 			printf("%s (domain %u)", r->tname, r->tdom);
 		if (j - i == 1)

@@ -4,6 +4,7 @@
 #include "compiler.h"
 
 #define AUDIT_CORE UINT32_MAX /* tdom=core */
+#define AUDIT_DEVICE (UINT32_MAX - 1) /* tdom=device: tname is the device's SSSS:BB:DD.F */
 
 struct audit_rec {
 	char stype[TPOL_NAME_MAX + 1], ttype[TPOL_NAME_MAX + 1];

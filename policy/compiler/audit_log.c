@@ -101,7 +101,7 @@ static bool audit_number(const char *s, size_t n, uint32_t *out)
 			return false;
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
-	if (v >= AUDIT_CORE)
+	if (v >= AUDIT_DEVICE)
 		return false;
 	*out = (uint32_t)v;
 	return true;
@@ -117,7 +117,22 @@ static bool audit_type(const char *s, size_t n)
 	return true;
 }
 
-enum audit_kind { AUDIT_HCALL, AUDIT_DOMID, AUDIT_NAME, AUDIT_TYPE, AUDIT_CLASS, AUDIT_FLAG };
+/* A device as the core prints it: SSSS:BB:DD.F, lower-case hex. */
+static bool audit_bdf(const char *s, size_t n)
+{
+	static const char shape[] = "hhhh:hh:hh.h";
+	if (n != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool hex = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+		if (shape[i] == 'h' ? !hex : s[i] != shape[i])
+			return false;
+	}
+	/* device <= 0x1f, function <= 7 */
+	return s[8] <= '1' && s[11] <= '7';
+}
+
+enum audit_kind { AUDIT_HCALL, AUDIT_DOMID, AUDIT_NAME, AUDIT_TYPE, AUDIT_CLASS, AUDIT_FLAG, AUDIT_BDF };
 
 /* One field of a record, checked for its kind and copied to out. */
 static bool audit_value(struct audit_cursor *c, const char *key, enum audit_kind kind, char *out, size_t outsz,
@@ -125,6 +140,7 @@ static bool audit_value(struct audit_cursor *c, const char *key, enum audit_kind
 {
 	static const char *const what[] = {
 		"unknown hypercall", "bad domain id", "bad domain name", "bad type", "unknown class", "bad permissive flag",
+		"bad device address",
 	};
 	struct quote q;
 	size_t n;
@@ -143,6 +159,13 @@ static bool audit_value(struct audit_cursor *c, const char *key, enum audit_kind
 			*num = AUDIT_CORE;
 			ok = true;
 		}
+		if (!ok && n == 6 && !memcmp(v, "device", 6)) {
+			*num = AUDIT_DEVICE;
+			ok = true;
+		}
+		break;
+	case AUDIT_BDF:
+		ok = audit_bdf(v, n);
 		break;
 	case AUDIT_NAME:
 		ok = label_domain_name(v, n);
@@ -214,14 +237,16 @@ static void audit_line(struct audit_log *log, struct audit_cursor *c)
 	if (!audit_value(c, "sdom", AUDIT_DOMID, NULL, 0, &r.sdom))
 		return;
 	sdom = c->value;
-	if (r.sdom == AUDIT_CORE) {
-		audit_error(c, sdom, "bad domain id 'core': the core is not a subject");
+	if (r.sdom == AUDIT_CORE || r.sdom == AUDIT_DEVICE) {
+		audit_error(c, sdom, "bad domain id '%s': only a domain is a subject",
+			    r.sdom == AUDIT_CORE ? "core" : "device");
 		return;
 	}
 	if (!audit_value(c, "sname", AUDIT_NAME, r.sname, sizeof(r.sname), NULL) ||
 	    !audit_value(c, "scontext", AUDIT_TYPE, r.stype, sizeof(r.stype), NULL) ||
 	    !audit_value(c, "tdom", AUDIT_DOMID, NULL, 0, &r.tdom) ||
-	    !audit_value(c, "tname", AUDIT_NAME, r.tname, sizeof(r.tname), NULL) ||
+	    !audit_value(c, "tname", r.tdom == AUDIT_DEVICE ? AUDIT_BDF : AUDIT_NAME, r.tname,
+			 sizeof(r.tname), NULL) ||
 	    !audit_value(c, "tcontext", AUDIT_TYPE, r.ttype, sizeof(r.ttype), NULL) ||
 	    !audit_value(c, "tclass", AUDIT_CLASS, NULL, 0, &r.cls))
 		return;

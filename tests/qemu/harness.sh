@@ -8,6 +8,8 @@
 #   iso FILE                  bios/uefi/bochs-*: boot this prebuilt ISO; without it the
 #                             harness builds build/qemu-iso/NAME.iso from the modules
 #   module FILE [ARGS...]     a boot module and its command line
+#   machine_args ARGS...      extra QEMU arguments for this test (devices, -machine q35,
+#                             an IOMMU); QEMU paths only
 #   policy FILE               the compiled MAC policy, added as the last module with
 #                             kind=policy (default: TEST_POLICY, every domain test_t)
 #   no_policy                 boot without a policy module
@@ -62,7 +64,7 @@ declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120 [bochs-intel]=120 [boc
 
 t_reset() {
 	T_BOOT=kernel T_CMDLINE=debug_exit=on T_ISO= T_STATUS=33 T_HALT=0 T_TIME=
-	T_MODULES=() T_POLICY=$TEST_POLICY T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=() T_TRIPLES=0 T_CPUS=1
+	T_MODULES=() T_POLICY=$TEST_POLICY T_MARGS=() T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=() T_TRIPLES=0 T_CPUS=1
 }
 boot() { T_BOOT=$1; }
 core_cmdline() { T_CMDLINE=$1; }
@@ -73,6 +75,7 @@ module() {
 	T_MODULES+=("$f${*:+ $*}")
 }
 policy() { T_POLICY=$1; }
+machine_args() { T_MARGS+=("$@"); }
 no_policy() { T_POLICY=; }
 expect_status() { T_STATUS=$1; }
 expect_halt() { T_HALT=1 T_STATUS=${1:-}; }
@@ -142,6 +145,7 @@ run_test() {
 	if ((bochs)); then
 		bochs_model "$T_BOOT" >/dev/null 2>&1 || { fail_now "bad test description: unknown boot path $T_BOOT"; return; }
 		((${#T_MON[@]} == 0)) || { fail_now "bad test description: monitor_when needs QEMU's monitor, not $T_BOOT"; return; }
+		((${#T_MARGS[@]} == 0)) || { fail_now "bad test description: machine_args are QEMU's, not $T_BOOT"; return; }
 		if [[ -n $T_STATUS ]] && ! ((T_STATUS >= 3 && T_STATUS < 512 && T_STATUS % 2)); then
 			fail_now "bad test description: status $T_STATUS is no (code << 1) | 1, Bochs cannot report it"
 			return
@@ -187,10 +191,10 @@ boot_qemu() {
 		mon=(-monitor "pipe:$LOGDIR/$name.mon")
 	fi
 	printf '%q ' timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -smp "$T_CPUS" -serial "file:$log" \
-		"${mon[@]}" "${QARGS[@]}" >>"$err"
+		"${mon[@]}" "${T_MARGS[@]}" "${QARGS[@]}" >>"$err"
 	printf '\n' >>"$err"
 	timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -smp "$T_CPUS" -serial "file:$log" "${mon[@]}" \
-		"${QARGS[@]}" </dev/null 2> >(qemu_stderr_filter >>"$err") &
+		"${T_MARGS[@]}" "${QARGS[@]}" </dev/null 2> >(qemu_stderr_filter >>"$err") &
 	pid=$!
 	echo "$pid" >"$LOGDIR/$name.pid"
 

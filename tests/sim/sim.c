@@ -191,6 +191,7 @@ void sim_reset(void)
 {
 	memset(queues, 0, sizeof(queues));
 	memset(&sim_virt, 0, sizeof(sim_virt));
+	memset(&sim_pci, 0, sizeof(sim_pci));
 	ntrace = nruns = 0;
 	timer_fired = false;
 	timer_arms = 0;

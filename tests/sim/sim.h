@@ -63,6 +63,33 @@ struct sim_virt {
 extern struct sim_virt sim_virt;
 #define SIM_DOMAIN_OVERHEAD PAGE_SIZE
 
+/* PCI (tests/sim/pci.c): ECAM for segment 0, buses 0-1, and the simulated IOMMU. */
+#define SIM_ECAM_BASE 0xb0000000ULL
+#define SIM_ECAM_SIZE (2ULL << 20)
+#define SIM_PCI_FNS 16
+#define SIM_PCI_MAPS 64
+struct sim_pci_fn {
+	uint32_t sbdf;
+	uint8_t cfg[4096];
+	uint64_t bar_size[6]; /* ~0: the upper half of a 64-bit BAR */
+	uint32_t dma_owner;   /* domain id + 1 the IOMMU lets it reach */
+};
+struct sim_map {
+	uint32_t domid;
+	uint64_t base, size;
+};
+struct sim_pci {
+	uint32_t nfns, writes;
+	struct sim_pci_fn fns[SIM_PCI_FNS];
+	bool no_iommu, iommu_on, fail_mmio_map, fail_ioport, fail_iommu_assign;
+	uint32_t nmaps, nports, iommu_domain_destroys;
+	struct sim_map maps[SIM_PCI_MAPS], ports[SIM_PCI_MAPS];
+};
+extern struct sim_pci sim_pci;
+struct sim_pci_fn *sim_pci_add(uint32_t sbdf, uint16_t vendor, uint16_t device, uint32_t class_rev);
+/* BAR i at base (flags: 1 I/O, 4 64-bit memory, 8 prefetchable) of size bytes. */
+void sim_pci_bar(struct sim_pci_fn *f, unsigned i, uint64_t base, uint64_t size, uint32_t flags);
+
 /* Forget scripts, trace, counters, failure injection and console output. */
 void sim_reset(void);
 #endif

@@ -183,6 +183,7 @@ TEST(avc_denial_record_names_every_permission_and_class)
 #define ACCESS_PERM(cls, perm, doc)                                                \
 	do {                                                                       \
 		load();                                                            \
+		da.audit = (struct avc_audit){ 0 }; /* more permissions than a burst */ \
 		sim_console_reset();                                               \
 		CHECK_EQ(avc_check(&da, &db, TESSERA_CLASS_##cls, TESSERA_PERMBIT(cls, perm), "h"), \
 			 -TESSERA_EACCES);                                         \

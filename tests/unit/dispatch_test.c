@@ -7,7 +7,10 @@
  */
 #include "util.h"
 #include "policy_build.h"
+#include <core/acpi.h>
 #include <core/avc.h>
+#include <core/iommu.h>
+#include <core/pci.h>
 #include <core/frame.h>
 #include <core/hypercall.h>
 #include <tessera/errno.h>
@@ -26,7 +29,7 @@ static unsigned handler_ran[TESSERA_HC_COUNT];
 #include <tessera/hypercall.def>
 #undef HCALL
 
-enum { A_T, B_T, CORE_T };
+enum { A_T, B_T, CORE_T, DEV_T };
 #define NAME_GPA 0x3000ULL
 
 /*
@@ -43,13 +46,15 @@ static void load_policy(int without, uint32_t cls, uint32_t perm)
 	pb_type(&b, "a_t", 0);
 	pb_type(&b, "b_t", 0);
 	pb_type(&b, "core_t", 0);
+	pb_type(&b, "dev_t", 0);
 	pb_label(&b, TPOL_LABEL_CORE, CORE_T, NULL, 0, 0);
 	pb_label(&b, TPOL_LABEL_DOMAIN, A_T, "a", 0, 0);
 	pb_label(&b, TPOL_LABEL_DOMAIN, B_T, "b", 0, 0);
-	for (uint32_t t = A_T; t <= CORE_T; t++) {
+	for (uint32_t t = A_T; t <= DEV_T; t++) {
 		for (uint32_t c = 0; c < TESSERA_CLASS_COUNT; c++) {
 			uint32_t bits = tessera_class_mask(c);
-			if ((c == TESSERA_CLASS_core) != (t == CORE_T))
+			if ((c == TESSERA_CLASS_core) != (t == CORE_T) ||
+			    (c == TESSERA_CLASS_device) != (t == DEV_T))
 				continue;
 			if ((int)t == without && c == cls)
 				bits &= ~(1u << perm);
@@ -71,14 +76,22 @@ static int target_type(uint8_t target)
 		return CORE_T;
 	case HCALL_TARGET_SELF:
 		return A_T;
+	case HCALL_TARGET_DEVICE:
+		return DEV_T;
 	default:
 		return B_T;
 	}
 }
 
-/* Domains a and b with what every target kind needs: a bound port 0 and b's name in a. */
+/*
+ * Domains a and b with what every target kind needs: a bound port 0, b's name
+ * in a, and device 0 of a (a simulated PCI function at 00:03.0, labelled dev_t).
+ */
 static struct domain *setup(struct domain **b)
 {
+	struct acpi_info ai = { .nmcfg = 1, .mcfg = { { SIM_ECAM_BASE, 0, 0, 1 } } };
+	sim_pci_add(0x18, 0x1af4, 0x1042, 0x01000000);
+	CHECK_EQ(pci_init(&ai, NULL), 1);
 	load_policy(-1, 0, 0);
 	machine_frames_init();
 	struct domain *a = make_domain("a", 2ULL << 20);
@@ -86,6 +99,10 @@ static struct domain *setup(struct domain **b)
 	a->ports[0] = (struct evtchn_port){ EVTCHN_BOUND, 0, (*b)->id };
 	(*b)->ports[0] = (struct evtchn_port){ EVTCHN_BOUND, 0, a->id };
 	memcpy(a->mem + NAME_GPA, "b", 2);
+	const char *why = NULL;
+	CHECK_EQ(iommu_init(&ai, &why), 0);
+	CHECK_EQ(pci_assign(a, pci_find(0x18), &why), 0);
+	a->devs[0]->type = DEV_T;
 	return a;
 }
 

@@ -99,6 +99,15 @@ TEST(mb1_valid_info_is_parsed)
 }
 
 /* The size field does not count itself; larger entries are stepped over. */
+/* Multiboot 1 has no RSDP: acpi_scan searches the BIOS areas instead. */
+TEST(mb1_info_has_no_rsdp)
+{
+	std_info();
+	memset(&bi, 'x', sizeof(bi));
+	CHECK_EQ(parse(), 0);
+	CHECK_EQ(bi.rsdp_len, 0);
+}
+
 TEST(mb1_mmap_entry_larger_than_20_is_stepped_over)
 {
 	std_info();

@@ -101,7 +101,7 @@ TEST(mb2_valid_info_is_parsed)
 {
 	begin();
 	cmdline("/boot/tessera.elf debug_exit=on");
-	tag(14, 8 + 20); /* an ACPI RSDP tag: skipped */
+	tag(14, 8 + 20); /* an ACPI RSDP tag: copied, unchecked */
 	module(0x400000, 0x401234, "/boot/hello.elf domain=hello mem=2M");
 	std_mmap();
 	module(0x500000, 0x500001, "");
@@ -122,6 +122,7 @@ TEST(mb2_valid_info_is_parsed)
 	CHECK_EQ(bi.modules[1].start, 0x500000);
 	CHECK_EQ(bi.modules[1].end, 0x500001);
 	CHECK_STREQ(bi.modules[1].cmdline, "");
+	CHECK_EQ(bi.rsdp_len, 20);
 }
 
 TEST(mb2_without_cmdline_tag_has_empty_cmdline)
@@ -133,6 +134,118 @@ TEST(mb2_without_cmdline_tag_has_empty_cmdline)
 	CHECK_EQ(parse(), 0);
 	CHECK_STREQ(bi.cmdline, "");
 	CHECK_EQ(bi.nmodules, 0);
+}
+
+/* A tag 14 (ACPI 1.0) or 15 (ACPI 2.0+) payload with a recognisable pattern. */
+static void rsdp_tag(uint32_t type, uint32_t len)
+{
+	uint32_t p = tag(type, 8 + len);
+	for (uint32_t i = 0; i < len; i++)
+		info[p + i] = (uint8_t)(type * 16 + i);
+}
+
+static void check_rsdp(uint32_t type, uint32_t len)
+{
+	CHECK_EQ(bi.rsdp_len, len);
+	for (uint32_t i = 0; i < len; i++)
+		CHECK_EQ(bi.rsdp[i], (uint8_t)(type * 16 + i));
+}
+
+TEST(mb2_acpi_old_rsdp_tag_is_copied)
+{
+	begin();
+	std_mmap();
+	rsdp_tag(14, 20);
+	finish();
+	CHECK_EQ(parse(), 0);
+	check_rsdp(14, 20);
+	CHECK_EQ(bi.rsdp[20], 0);
+}
+
+TEST(mb2_acpi_new_rsdp_tag_wins_over_old_in_either_order)
+{
+	begin();
+	rsdp_tag(14, 20);
+	rsdp_tag(15, 36);
+	std_mmap();
+	finish();
+	CHECK_EQ(parse(), 0);
+	check_rsdp(15, 36);
+	begin();
+	rsdp_tag(15, 36);
+	std_mmap();
+	rsdp_tag(14, 20);
+	finish();
+	CHECK_EQ(parse(), 0);
+	check_rsdp(15, 36);
+}
+
+/* GRUB sizes tag 15 by the RSDP's length field; the first 36 bytes are the RSDP. */
+TEST(mb2_longer_rsdp_tags_are_cut_to_the_rsdp)
+{
+	begin();
+	std_mmap();
+	rsdp_tag(15, 44);
+	finish();
+	CHECK_EQ(parse(), 0);
+	check_rsdp(15, 36);
+	begin();
+	std_mmap();
+	rsdp_tag(14, 36);
+	finish();
+	CHECK_EQ(parse(), 0);
+	check_rsdp(14, 20);
+}
+
+TEST(mb2_without_rsdp_tag_has_no_rsdp)
+{
+	begin();
+	std_mmap();
+	finish();
+	memset(&bi, 'x', sizeof(bi));
+	CHECK_EQ(parse(), 0);
+	CHECK_EQ(bi.rsdp_len, 0);
+}
+
+TEST(mb2_truncated_rsdp_tags_are_rejected)
+{
+	begin();
+	std_mmap();
+	rsdp_tag(14, 19);
+	finish();
+	REJECTS("ACPI RSDP tag truncated");
+	begin();
+	std_mmap();
+	rsdp_tag(15, 35);
+	finish();
+	REJECTS("ACPI RSDP tag truncated");
+	begin();
+	std_mmap();
+	rsdp_tag(15, 0);
+	finish();
+	REJECTS("ACPI RSDP tag truncated");
+	begin();
+	std_mmap();
+	rsdp_tag(15, 20); /* an ACPI 1.0 RSDP in an ACPI 2.0 tag */
+	finish();
+	REJECTS("ACPI RSDP tag truncated");
+}
+
+TEST(mb2_two_rsdp_tags_of_a_kind_are_rejected)
+{
+	begin();
+	std_mmap();
+	rsdp_tag(14, 20);
+	rsdp_tag(14, 20);
+	finish();
+	REJECTS("more than one ACPI 1.0 RSDP tag");
+	begin();
+	std_mmap();
+	rsdp_tag(15, 36);
+	rsdp_tag(14, 20);
+	rsdp_tag(15, 36);
+	finish();
+	REJECTS("more than one ACPI 2.0 RSDP tag");
 }
 
 TEST(mb2_zero_length_regions_are_dropped)

@@ -43,6 +43,11 @@ static void wr(uint32_t reg, uint32_t v)
 	apic[reg / 4] = v;
 }
 
+uint64_t apic_base(void)
+{
+	return (uint64_t)(uintptr_t)apic;
+}
+
 /* Busy-wait on PIT channel 2 (gated through port 0x61); bounded if there is no PIT. */
 void pit_delay_us(uint32_t us)
 {

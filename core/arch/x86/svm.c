@@ -17,7 +17,11 @@
 #define NPT_P  0x1ULL
 #define NPT_RW 0x2ULL
 #define NPT_US 0x4ULL  /* nested entries must allow user access */
+#define NPT_PWT 0x8ULL
+#define NPT_PCD 0x10ULL
 #define NPT_PS 0x80ULL
+#define NPT_PAT 0x80ULL /* in a 4 KiB leaf */
+#define NPT_NX (1ULL << 63)
 #define SEG_CODE64 0x29b /* P, S, code read/accessed, L, DPL 0 */
 #define SEG_DATA   0xc93
 #define SEG_TSS64  0x08b
@@ -25,7 +29,8 @@
 
 void svm_enter(uint64_t vmcb_pa, struct vcpu_regs *regs, uint64_t host_pa);
 
-static uint64_t iopm_pa, msrpm_pa; /* shared, read-only for the CPU */
+/* Shared, read-only for the CPU; a domain given ports has its own IOPM instead. */
+static uint64_t iopm_pa, msrpm_pa;
 static uint32_t nasids;
 /* Per CPU: VMRUN's host save area, the VMLOAD image of host state, and which vCPU
  * last used each ASID here (a vCPU is pinned to one CPU). */
@@ -107,6 +112,35 @@ static int svm_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, bool wri
 				NPT_P | NPT_US | (writable ? NPT_RW : 0));
 }
 
+/*
+ * Device MMIO: read/write, never executable, uncached. A nested leaf picks its
+ * host memory type from the host PAT like any page table entry, and UC wins
+ * over whatever type the guest's own tables pick (APM vol. 2, 15.25.8).
+ */
+static int svm_mmio_map(struct domain *d, uint64_t hpa, uint64_t size)
+{
+	uint64_t pat = rdmsr(MSR_PAT), leaf = NPT_P | NPT_RW | NPT_US;
+	unsigned i = 0;
+	while (i < 8 && ((pat >> (8 * i)) & 0xff) != 0) /* an entry holding UC */
+		i++;
+	if (i == 8)
+		return -1;
+	leaf |= (i & 1 ? NPT_PWT : 0) | (i & 2 ? NPT_PCD : 0) | (i & 4 ? NPT_PAT : 0);
+	/* Nested NX is honoured only under the host's EFER.NXE (set at boot on every CPU);
+	 * without it bit 63 would be reserved. */
+	if (rdmsr(MSR_EFER) & EFER_NXE)
+		leaf |= NPT_NX;
+	return stage2_mmio_map(d, hpa, size, NPT_P | NPT_RW | NPT_US, leaf);
+}
+
+/* d's own IOPM (virt_ioport_allow): its VMCB, if made already, names it. */
+static int svm_io_bitmap_use(struct domain *d)
+{
+	if (d->vcpu.arch.vmcb_pa)
+		((struct vmcb *)phys_to_virt(d->vcpu.arch.vmcb_pa))->iopm_pa = d->arch.io_bitmap;
+	return 0;
+}
+
 /* The ASID's next entry flushes the whole TLB (TLB_CONTROL = 1). */
 static void svm_stage2_flush(struct domain *d)
 {
@@ -137,7 +171,7 @@ static int svm_vcpu_init(struct vcpu *v, uint64_t entry)
 	vm->icpt_misc2 = ICPT2_VMRUN | ICPT2_VMMCALL | ICPT2_VMLOAD | ICPT2_VMSAVE | ICPT2_STGI |
 			 ICPT2_CLGI | ICPT2_SKINIT | ICPT2_ICEBP | ICPT2_WBINVD | ICPT2_MONITOR |
 			 ICPT2_MWAIT | ICPT2_MWAITC | ICPT2_XSETBV | ICPT2_RDPRU;
-	vm->iopm_pa = iopm_pa;
+	vm->iopm_pa = d->arch.io_bitmap ? d->arch.io_bitmap : iopm_pa;
 	vm->msrpm_pa = msrpm_pa;
 	vm->asid = d->arch.asid;
 	vm->int_ctl = 1ULL << 24; /* V_INTR_MASKING: guest IF never gates host interrupts */
@@ -318,4 +352,7 @@ const struct virt_backend svm_backend = {
 	.vcpu_run = svm_vcpu_run,
 	.grant_map = svm_grant_map,
 	.stage2_flush = svm_stage2_flush,
+	.mmio_map = svm_mmio_map,
+	.io_bitmap_pages = 3, /* 12 KiB: a bit per port, then bits for accesses past 0xffff */
+	.io_bitmap_use = svm_io_bitmap_use,
 };

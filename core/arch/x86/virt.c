@@ -1,6 +1,12 @@
-/* Backend selection from CPUID, and the guest's initial page tables (x86 format). */
+/*
+ * Backend selection from CPUID, the guest's initial page tables (x86 format),
+ * and what both backends share of device assignment.
+ */
+#include <core/frame.h>
 #include <core/lib.h>
+#include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/mm.h>
 #include <arch/stage2.h>
 #include "virt_backend.h"
 
@@ -21,8 +27,18 @@ int virt_init(void)
 const char *virt_name(void) { return be->name; }
 int virt_cpu_init(void) { return be->cpu_init(); }
 int virt_domain_init(struct domain *d) { return be->domain_init(d); }
-void virt_domain_teardown(struct domain *d) { be->domain_teardown(d); }
-uint64_t virt_domain_overhead(const struct domain *d) { return be->domain_overhead(d); }
+
+void virt_domain_teardown(struct domain *d)
+{
+	be->domain_teardown(d);
+	pages_scrub_free(&d->arch.io_bitmap, be->io_bitmap_pages);
+}
+
+uint64_t virt_domain_overhead(const struct domain *d)
+{
+	return be->domain_overhead(d) + (d->arch.io_bitmap ? be->io_bitmap_pages * PAGE_SIZE : 0);
+}
+
 int virt_vcpu_init(struct vcpu *v, uint64_t entry) { return be->vcpu_init(v, entry); }
 void virt_vcpu_run(struct vcpu *v, struct vexit *x) { be->vcpu_run(v, x); }
 int virt_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, bool writable)
@@ -36,21 +52,76 @@ void virt_grant_unmap(struct domain *d, uint32_t slot)
 	be->stage2_flush(d);
 }
 
-/* Identity map of guest-physical [0, 2 GiB) with 2 MiB pages (tessera/layout.h). */
+int virt_mmio_map(struct domain *d, uint64_t hpa, uint64_t size)
+{
+	/* The local APIC page is the core's: through it a domain could INIT any CPU. */
+	uint64_t apic = apic_base();
+	if (hpa <= apic ? apic - hpa < size : hpa - apic < PAGE_SIZE)
+		return -1;
+	if (be->mmio_map(d, hpa, size))
+		return -1;
+	be->stage2_flush(d);
+	return 0;
+}
+
+/*
+ * Never a domain's, whatever the caller asks: the PC's motherboard ports (PIC,
+ * PIT and its gate, which the core uses; ISA DMA, which reaches low memory; the
+ * keyboard controller's and port 0x92's resets; the NMI mask; the test exit
+ * port), the core's console COM1, and PCI configuration 0xcf8-0xcff (mediated
+ * by the core) with the reset register 0xcf9.
+ */
+static const uint32_t core_ports[][2] = { { 0, 0x100 }, { 0x3f8, 8 }, { 0xcf8, 8 } };
+
+/* The domain's own map (all ones: every port exits) is made on first use. */
+int virt_ioport_allow(struct domain *d, uint32_t port, uint32_t count)
+{
+	uint8_t *map;
+	if (!count || port > 0xffff || count > 0x10000 - port)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(core_ports); i++)
+		if (port < core_ports[i][0] + core_ports[i][1] && core_ports[i][0] < port + count)
+			return -1;
+	if (!d->arch.io_bitmap) {
+		d->arch.io_bitmap = frame_alloc(be->io_bitmap_pages, PAGE_SIZE);
+		if (!d->arch.io_bitmap)
+			return -1;
+		memset(phys_to_virt(d->arch.io_bitmap), 0xff, be->io_bitmap_pages * PAGE_SIZE);
+		if (be->io_bitmap_use(d)) {
+			pages_scrub_free(&d->arch.io_bitmap, be->io_bitmap_pages);
+			return -1;
+		}
+	}
+	/* Exactly these bits: an access exits unless every byte it touches is allowed;
+	 * one wrapping past 0xffff always exits (SVM: the bits after 0xffff stay set). */
+	map = phys_to_virt(d->arch.io_bitmap);
+	for (uint32_t p = port; p < port + count; p++)
+		map[p / 8] &= (uint8_t)~(1u << (p % 8));
+	return 0;
+}
+
+/*
+ * Identity map of guest-physical [0, 4 GiB) with 2 MiB pages (tessera/layout.h).
+ * GiB 2 and 3 hold device MMIO: PCD|PWT select PAT entry 3 (UC in the guest PAT
+ * both backends load), so a driver's register accesses are never cached.
+ */
 void virt_guest_setup(struct domain *d)
 {
+	static const uint64_t pds[4] = { TESSERA_GUEST_PD, TESSERA_GUEST_PD_HIGH,
+					 TESSERA_GUEST_PD_2G, TESSERA_GUEST_PD_3G };
 	uint64_t *pml4 = (uint64_t *)(d->mem + TESSERA_GUEST_PML4);
 	uint64_t *pdpt = (uint64_t *)(d->mem + TESSERA_GUEST_PDPT);
-	uint64_t *pd = (uint64_t *)(d->mem + TESSERA_GUEST_PD);
-	uint64_t *pd_high = (uint64_t *)(d->mem + TESSERA_GUEST_PD_HIGH);
 	pml4[0] = TESSERA_GUEST_PDPT | 0x3;
-	pdpt[0] = TESSERA_GUEST_PD | 0x3;
-	pdpt[1] = TESSERA_GUEST_PD_HIGH | 0x3;
-	for (uint64_t i = 0; i < 512; i++) {
-		pd[i] = (i << 21) | 0x83;
-		pd_high[i] = ((1ULL << 30) + (i << 21)) | 0x83;
+	for (uint64_t g = 0; g < ARRAY_SIZE(pds); g++) {
+		uint64_t *pd = (uint64_t *)(d->mem + pds[g]);
+		uint64_t bits = g >= 2 ? 0x9b : 0x83; /* P, RW, PS (+ PWT, PCD) */
+		pdpt[g] = pds[g] | 0x3;
+		for (uint64_t i = 0; i < 512; i++)
+			pd[i] = ((g << 30) + (i << 21)) | bits;
 	}
 }
+_Static_assert(TESSERA_GUEST_MMIO_MIN == 2ULL << 30 && TESSERA_GUEST_MAP_MAX == 4ULL << 30,
+	       "virt_guest_setup maps GiB 2 and 3 uncached");
 
 /* svm_run.S and vmx_run.S reach struct vcpu_regs by these offsets (arch/gprs.h). */
 _Static_assert(__builtin_offsetof(struct vcpu_regs, rax) == 0 &&

@@ -25,6 +25,7 @@ void vmx_exit_stub(void);
 static uint64_t vmxon_pa[CPU_MAX], ept_caps;
 static uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 static uint32_t revision, ctl_pin, ctl_proc, ctl_proc2, ctl_exit, ctl_entry;
+static uint32_t ctl_proc_io; /* ctl_proc with I/O bitmaps instead; 0 if the CPU has none */
 static bool true_ctls;
 static const struct vcpu *loaded[CPU_MAX]; /* the VMCS current on each CPU */
 
@@ -90,12 +91,13 @@ static int vmx_probe(void)
 	}
 	if (!(ept_caps & VPIDCAP_INVVPID))
 		ctl_proc2 &= ~PROC2_VPID;
+	uint32_t proc_msr = true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED;
+	uint32_t proc_want = PROC_INTR_WINDOW | PROC_HLT | PROC_MWAIT | PROC_RDPMC | PROC_CR8_LOAD |
+			     PROC_CR8_STORE | PROC_MOV_DR | PROC_UNCOND_IO | PROC_MONITOR |
+			     PROC_SECONDARY;
 	if (!ctl_adjust(true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED,
 			PIN_EXT_INTR | PIN_NMI, 0, &ctl_pin) ||
-	    !ctl_adjust(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
-			PROC_INTR_WINDOW | PROC_HLT | PROC_MWAIT | PROC_RDPMC | PROC_CR8_LOAD | PROC_CR8_STORE |
-				PROC_MOV_DR | PROC_UNCOND_IO | PROC_MONITOR | PROC_SECONDARY,
-			0, &ctl_proc) ||
+	    !ctl_adjust(proc_msr, proc_want, 0, &ctl_proc) ||
 	    !ctl_adjust(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT,
 			EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT |
 				EXIT_SAVE_EFER | EXIT_LOAD_EFER,
@@ -106,8 +108,12 @@ static int vmx_probe(void)
 		kprintf("tessera: VMX lacks a required control\n");
 		return -1;
 	}
+	/* Domains given I/O ports (virt_ioport_allow) exit through bitmaps instead. */
+	if (!ctl_adjust(proc_msr, (proc_want & ~PROC_UNCOND_IO) | PROC_IO_BITMAPS, 0, &ctl_proc_io))
+		ctl_proc_io = 0;
 	/* MSR bitmaps stay off: every RDMSR/WRMSR exits. The interrupt window opens on demand. */
 	ctl_proc &= ~((1u << 28) | PROC_INTR_WINDOW);
+	ctl_proc_io &= ~((1u << 28) | PROC_INTR_WINDOW);
 	cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
 	cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
@@ -198,6 +204,34 @@ static void vmx_stage2_flush(struct domain *d)
 	invept_domain(d->arch.stage2[0] | EPTP_WB_4LEVEL);
 }
 
+/* Device MMIO: read/write, never executable, UC (the guest PAT has no WC entry, so
+ * no combination with it is anything but UC: SDM vol. 3, 29.3.7.2). */
+static int vmx_mmio_map(struct domain *d, uint64_t hpa, uint64_t size)
+{
+	return stage2_mmio_map(d, hpa, size, EPT_RWX, 0x1 | 0x2 | EPT_UC);
+}
+
+/* Written into the VMCS by vmx_vcpu_init, or on the vCPU's next run if it exists. */
+static int vmx_io_bitmap_use(struct domain *d)
+{
+	if (!ctl_proc_io)
+		return -1;
+	d->vcpu.arch.io_stale = true;
+	return 0;
+}
+
+static uint32_t proc_ctls(const struct domain *d)
+{
+	return d->arch.io_bitmap ? ctl_proc_io : ctl_proc;
+}
+
+/* Bitmap A covers ports 0-0x7fff, B (the next page) 0x8000-0xffff. */
+static bool vmcs_io(const struct domain *d)
+{
+	return !d->arch.io_bitmap || (vmwrite(IO_BITMAP_A, d->arch.io_bitmap) &&
+				      vmwrite(IO_BITMAP_B, d->arch.io_bitmap + PAGE_SIZE));
+}
+
 static bool vmcs_host_state(void)
 {
 	uint64_t gdt, idt, tss;
@@ -248,7 +282,7 @@ static bool vmcs_guest_state(const struct vcpu *v)
 
 static bool vmcs_controls(const struct domain *d)
 {
-	return vmwrite(PIN_CONTROLS, ctl_pin) && vmwrite(PROC_CONTROLS, ctl_proc) &&
+	return vmwrite(PIN_CONTROLS, ctl_pin) && vmwrite(PROC_CONTROLS, proc_ctls(d)) && vmcs_io(d) &&
 	       vmwrite(PROC_CONTROLS2, ctl_proc2) && vmwrite(EXIT_CONTROLS, ctl_exit) &&
 	       vmwrite(ENTRY_CONTROLS, ctl_entry) &&
 	       /* #DB and #AC are reflected (no endless delivery loops); #MC is the host's */
@@ -336,7 +370,7 @@ static void vmx_inject_upcall(struct vcpu *v)
 {
 	bool open = (v->regs.rflags & (1u << 9)) && !(vmread(GUEST_INTERRUPTIBILITY) & 3) &&
 		    !(vmread(ENTRY_INTR_INFO) & (1u << 31));
-	uint64_t proc = ctl_proc;
+	uint64_t proc = proc_ctls(v->dom);
 	if (open) {
 		vmwrite(ENTRY_INTR_INFO, v->dom->event_vector | (1u << 31));
 		__atomic_store_n(&v->upcall, false, __ATOMIC_SEQ_CST);
@@ -396,6 +430,14 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 				panic("VMPTRLD failed");
 			loaded[cpu_this()] = v;
 		}
+		if (v->arch.io_stale) {
+			if (!vmcs_io(v->dom) || !vmwrite(PROC_CONTROLS, proc_ctls(v->dom))) {
+				x->reason = VEXIT_ENTRY_FAILED;
+				x->what = "VMWRITE of the I/O bitmaps failed";
+				return;
+			}
+			v->arch.io_stale = false;
+		}
 		vmwrite(GUEST_RIP, v->regs.rip);
 		vmwrite(GUEST_RSP, v->regs.rsp);
 		vmwrite(GUEST_RFLAGS, v->regs.rflags);
@@ -454,7 +496,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vexit *x)
 			x->reason = VEXIT_SHUTDOWN;
 			return;
 		case EXIT_INTR_WINDOW:
-			vmwrite(PROC_CONTROLS, ctl_proc);
+			vmwrite(PROC_CONTROLS, proc_ctls(v->dom));
 			continue;
 		case EXIT_HLT:
 			vmx_skip(v);
@@ -499,4 +541,7 @@ const struct virt_backend vmx_backend = {
 	.vcpu_run = vmx_vcpu_run,
 	.grant_map = vmx_grant_map,
 	.stage2_flush = vmx_stage2_flush,
+	.mmio_map = vmx_mmio_map,
+	.io_bitmap_pages = 2, /* bitmaps A and B */
+	.io_bitmap_use = vmx_io_bitmap_use,
 };

@@ -42,6 +42,10 @@ void arch_timer_arm(uint32_t usec);
 /* True (once) when the armed slice has run out since it was armed. */
 bool arch_timer_expired(void);
 
+/* Device registers (PCI configuration space through ECAM): naturally aligned 1, 2 or 4 bytes. */
+uint32_t arch_mmio_read(uint64_t pa, unsigned size);
+void arch_mmio_write(uint64_t pa, unsigned size, uint32_t value);
+
 /* Raise an exception in host mode (selftest=trap): the trap report must follow. */
 void arch_selftest_trap(void);
 #endif

@@ -7,6 +7,7 @@
 #define CORE_AVC_H
 #include <core/types.h>
 #include <tessera/access.h>
+#include <tessera/policy.h>
 
 struct domain;
 
@@ -38,6 +39,14 @@ const char *avc_type_name(uint32_t type);
  */
 int avc_check(struct domain *subject, const struct domain *target, uint32_t cls,
 	      uint32_t perm, const char *hcall);
+/* The same for a device target (the caller's assigned device). */
+struct pci_dev;
+int avc_check_device(struct domain *subject, const struct pci_dev *dev, uint32_t cls,
+		     uint32_t perm, const char *hcall);
+/* A plain check without a record (boot-time decisions that report their own reason). */
+bool avc_allowed(uint32_t source, uint32_t target, uint32_t cls, uint32_t perm);
+/* The type a label of that kind (TPOL_LABEL_*) gives value, or -TESSERA_ENOENT. */
+int32_t avc_label(uint32_t kind, uint64_t value);
 /* One of d's time slices expired: every AVC_AUDIT_TICKS, one more record for d. */
 void avc_audit_tick(struct domain *d);
 /* Forget the policy (hosted tests need this). */

@@ -6,6 +6,7 @@
 #define BOOT_MAX_REGIONS 128
 #define BOOT_MAX_MODULES 72 /* DOMAIN_MAX domain images, the policy, and room for what comes */
 #define BOOT_CMDLINE_MAX 256
+#define BOOT_RSDP_MAX 36 /* an ACPI 2.0+ RSDP */
 /* The core addresses physical memory through a 4 GiB identity map. */
 #define BOOT_PHYS_LIMIT (1ULL << 32)
 
@@ -33,6 +34,9 @@ struct boot_info {
 	uint32_t nregions, nmodules;
 	struct boot_region regions[BOOT_MAX_REGIONS];
 	struct boot_module modules[BOOT_MAX_MODULES];
+	/* The boot loader's copy of the ACPI RSDP, unchecked (acpi_scan checks it); 0: none. */
+	uint32_t rsdp_len;
+	uint8_t rsdp[BOOT_RSDP_MAX];
 };
 
 /* Map [pa, pa+len) for reading, or NULL if it is not addressable (arch hook). */

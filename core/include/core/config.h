@@ -3,6 +3,7 @@
 #define CORE_CONFIG_H
 #include <core/types.h>
 #include <core/arch.h>
+#include <tessera/device.h>
 #include <tessera/hypercall.h>
 
 struct domain_config {
@@ -11,6 +12,8 @@ struct domain_config {
 	uint32_t vcpus;
 	uint32_t cpu; /* the physical CPU its vCPU is pinned to */
 	uint32_t type; /* its label, from the policy (not the command line) */
+	uint32_t ndevs;
+	uint32_t devs[TESSERA_DEVICES_MAX]; /* pci=: PCI functions (sbdf) to assign */
 };
 
 struct core_config {

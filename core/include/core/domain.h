@@ -4,6 +4,7 @@
 #include <core/avc.h>
 #include <core/config.h>
 #include <core/evtchn.h>
+#include <tessera/device.h>
 #include <core/grant.h>
 #include <arch/vcpu.h>
 
@@ -18,6 +19,7 @@ struct vcpu_regs {
 enum domain_state { DOMAIN_FREE = 0, DOMAIN_RUNNING, DOMAIN_DEAD };
 
 struct domain;
+struct pci_dev;
 
 struct vcpu {
 	struct domain *dom;
@@ -42,6 +44,8 @@ struct domain {
 	uint64_t early_events; /* signalled before the page was registered */
 	uint8_t event_vector;
 	struct avc_audit audit; /* its denial records' rate limit */
+	struct pci_dev *devs[TESSERA_DEVICES_MAX]; /* assigned at creation, in pci= order */
+	uint32_t ndevs;
 	struct vcpu vcpu;
 	struct evtchn_port ports[TESSERA_EVTCHN_PORTS];
 	struct grant_entry grants[TESSERA_GRANT_REFS];

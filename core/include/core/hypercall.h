@@ -6,12 +6,13 @@
 
 /* What a call's access check is made on (the target column of hypercall.def). */
 enum hcall_target { HCALL_TARGET_CORE, HCALL_TARGET_SELF, HCALL_TARGET_DOMAIN, HCALL_TARGET_NAME,
-		    HCALL_TARGET_PORT };
+		    HCALL_TARGET_PORT, HCALL_TARGET_DEVICE };
 
 /* A call's arguments, read once from the guest's registers, and its checked target. */
 struct hcall_ctx {
 	uint64_t arg[TESSERA_HCALL_MAX_ARGS];
 	struct domain *target; /* the domain the check was made on; NULL for the core */
+	struct pci_dev *dev;   /* DEVICE targets: the caller's device the check was made on */
 };
 
 typedef int64_t (*hcall_fn)(struct vcpu *v, const struct hcall_ctx *hc);

@@ -31,4 +31,6 @@ bool policy_permissive(const struct policy *p, uint32_t type);
 const char *policy_type_name(const struct policy *p, uint32_t type);
 /* The type a domain of that name runs as: its own label, the default, or -TESSERA_ENOENT. */
 int32_t policy_domain_type(const struct policy *p, const char *name);
+/* The type of the range label of that kind (device, ioport, iomem, irq) holding value. */
+int32_t policy_label_type(const struct policy *p, uint32_t kind, uint64_t value);
 #endif

@@ -38,6 +38,14 @@ void virt_vcpu_run(struct vcpu *v, struct vexit *x);
 int virt_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, bool writable);
 /* Remove it; no translation of it survives in any TLB afterwards. */
 void virt_grant_unmap(struct domain *d, uint32_t slot);
+/*
+ * Device assignment. Map host MMIO [hpa, hpa + size) at the same guest-physical
+ * addresses in d, uncached; page aligned, inside [TESSERA_GUEST_MMIO_MIN, 4 GiB).
+ * 0, or -1 (bad range, or d's MMIO table pages are used up).
+ */
+int virt_mmio_map(struct domain *d, uint64_t hpa, uint64_t size);
+/* Let d use I/O ports [port, port + count) without an exit. 0, or -1. */
+int virt_ioport_allow(struct domain *d, uint32_t port, uint32_t count);
 /* Write the initial guest page tables into fresh domain memory. */
 void virt_guest_setup(struct domain *d);
 #endif

@@ -10,6 +10,7 @@
 #define TESSERA_EFAULT  14
 #define TESSERA_EBUSY   16
 #define TESSERA_EEXIST  17
+#define TESSERA_ENODEV  19 /* no such assigned device */
 #define TESSERA_EINVAL  22
 #define TESSERA_ENOSPC  28
 #define TESSERA_ERANGE  34

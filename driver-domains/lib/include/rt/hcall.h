@@ -37,6 +37,9 @@ static inline long tessera_hcall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t
 #define HCALL_STUB_3(num, name)                                                  \
 	static inline long tessera_##name(uint64_t a0, uint64_t a1, uint64_t a2) \
 	{ return tessera_hcall(num, a0, a1, a2, 0, 0); }
+#define HCALL_STUB_4(num, name)                                                               \
+	static inline long tessera_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) \
+	{ return tessera_hcall(num, a0, a1, a2, a3, 0); }
 #define HCALL(num, name, nargs, cls, perm, target, doc) HCALL_STUB_##nargs(num, name)
 #include <tessera/hypercall.def>
 #undef HCALL

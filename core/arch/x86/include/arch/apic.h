@@ -17,6 +17,8 @@ void apic_ipi(unsigned cpu, uint8_t vector);
 void apic_kick_interrupt(void);
 void apic_stop_others(void);
 void pit_delay_us(uint32_t us);
+/* Physical address of the local APIC registers every CPU's core uses. */
+uint64_t apic_base(void);
 void apic_timer_interrupt(void);
 void apic_timer_enable(void);
 void apic_take_interrupts(void);

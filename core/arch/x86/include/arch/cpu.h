@@ -2,6 +2,7 @@
 #define ARCH_CPU_H
 #include <core/types.h>
 
+#define MSR_PAT         0x277u
 #define MSR_EFER        0xc0000080u
 #define MSR_VM_CR       0xc0010114u
 #define MSR_VM_HSAVE_PA 0xc0010117u

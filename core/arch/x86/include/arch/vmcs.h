@@ -3,7 +3,6 @@
 #define ARCH_VMCS_H
 
 #define MSR_FEATURE_CONTROL   0x03a
-#define MSR_PAT               0x277
 #define MSR_VMX_BASIC         0x480
 #define MSR_VMX_PINBASED      0x481
 #define MSR_VMX_PROCBASED     0x482
@@ -33,6 +32,8 @@
 #define HOST_GS_SEL           0x0c0a
 #define HOST_TR_SEL           0x0c0c
 /* 64-bit */
+#define IO_BITMAP_A           0x2000
+#define IO_BITMAP_B           0x2002
 #define EPT_POINTER           0x201a
 #define GUEST_PHYS_ADDR       0x2400
 #define VMCS_LINK_POINTER     0x2800
@@ -115,6 +116,7 @@
 #define PROC_CR8_STORE        (1u << 20)
 #define PROC_MOV_DR           (1u << 23)
 #define PROC_UNCOND_IO        (1u << 24)
+#define PROC_IO_BITMAPS       (1u << 25)
 #define PROC_MONITOR          (1u << 29)
 #define PROC_SECONDARY        (1u << 31)
 #define PROC2_EPT             (1u << 1)
@@ -135,6 +137,7 @@
 /* EPT */
 #define EPT_RWX               0x7ULL
 #define EPT_WB                (6ULL << 3)
+#define EPT_UC                (0ULL << 3)
 #define EPT_LARGE             (1ULL << 7)
 #define EPTP_WB_4LEVEL        (6ULL | (3ULL << 3))
 #define EPTCAP_4LEVEL         (1ULL << 6)

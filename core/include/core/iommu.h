@@ -1,0 +1,26 @@
+/*
+ * The IOMMU, as the portable core sees it (AMD-Vi or VT-d in core/arch/x86,
+ * simulated in the hosted build). Once iommu_init has succeeded every
+ * device's DMA is blocked until it is assigned; an assigned device reaches
+ * exactly its domain's memory, at device address = guest-physical address.
+ */
+#ifndef CORE_IOMMU_H
+#define CORE_IOMMU_H
+#include <core/types.h>
+
+struct acpi_info;
+struct domain;
+
+/* Find the IOMMU in the ACPI tables and turn DMA remapping on, blocking everything. */
+int iommu_init(const struct acpi_info *ai, const char **why);
+/* "amd-vi", "vt-d", or NULL when none is on (then no device can be assigned). */
+const char *iommu_name(void);
+/* Let device sbdf's DMA reach d's memory [0, mem_size). 0 or -1 with *why. */
+int iommu_assign(struct domain *d, uint32_t sbdf, const char **why);
+/* Block sbdf's DMA again; no translation to d's memory survives in the IOMMU after. */
+void iommu_unassign(struct domain *d, uint32_t sbdf);
+/* d is being destroyed: free its DMA tables (its devices were unassigned first). */
+void iommu_domain_destroy(struct domain *d);
+/* Report and clear the faults the IOMMU recorded since the last call (blocked DMA). */
+void iommu_report_faults(void);
+#endif
