@@ -463,6 +463,20 @@ if $T explain logs/sample.log 2>/dev/null | grep -qx '  note: self is per type: 
 else
 	fail explain_says_self_is_per_type "no note, or a note on a rule without self"
 fi
+# A record about a device names it by address (tdom=device); the rule targets its label.
+printf '%s\n' 'tessera: avc: denied { config } hcall=dev_config_write sdom=2 sname=blk scontext=blk_t tdom=device tname=0000:00:04.0 tcontext=disk_dev_t tclass=device permissive=0' \
+	'tessera: avc: denied { getinfo } hcall=dev_info sdom=2 sname=blk scontext=blk_t tdom=device tname=0000:00:04.0 tcontext=disk_dev_t tclass=device permissive=0' \
+	'tessera: avc: denied { config } hcall=dev_config_read sdom=device sname=blk scontext=blk_t tdom=device tname=0000:00:04.0 tcontext=disk_dev_t tclass=device permissive=0' \
+	'tessera: avc: denied { config } hcall=dev_config_read sdom=2 sname=blk scontext=blk_t tdom=device tname=00:04.0 tcontext=disk_dev_t tclass=device permissive=0' >"$W/device.log"
+$T allow "$W/device.log" >"$W/device.out" 2>"$W/device.err"
+if [ "$(cat "$W/device.out")" = "allow blk_t disk_dev_t:device { getinfo config };" ] &&
+	grep -q "device.log:3:.*: error: bad domain id 'device': only a domain is a subject" "$W/device.err" &&
+	grep -q "device.log:4:.*: error: bad device address" "$W/device.err" &&
+	$T explain "$W/device.log" 2>/dev/null | grep -q "blk (domain 2) called dev_config_write on device 0000:00:04.0 once"; then
+	pass allow_proposes_device_rules_from_device_records
+else
+	fail allow_proposes_device_rules_from_device_records "$(cat "$W/device.out" "$W/device.err")"
+fi
 # A domain's console line starts with "[name] ": a record it prints is not the core's.
 printf '%s\n' '[evil] tessera: avc: denied { map } hcall=grant_map sdom=1 sname=evil scontext=evil_t tdom=0 tname=dom0 tcontext=dom0_t tclass=grant permissive=0' >"$W/forged.log"
 if $T allow "$W/forged.log" >"$W/forged.out" 2>"$W/forged.err" && [ ! -s "$W/forged.out" ] &&
