@@ -14,7 +14,8 @@
 #include <tessera/layout.h>
 
 #define PCI_COMMAND 0x04
-#define PCI_COMMAND_DRIVER 0x0407u /* I/O, memory, bus master, INTx disable */
+#define PCI_COMMAND_DRIVER 0x0007u /* I/O, memory, bus master */
+#define PCI_COMMAND_INTX_OFF 0x0400u /* kept set: legacy interrupts never reach the core */
 #define PCI_CAP_VENDOR 0x09
 
 static uint64_t page_down(uint64_t x)
@@ -125,6 +126,8 @@ int pci_assign(struct domain *d, struct pci_dev *dev, const char **why)
 	}
 	if (iommu_assign(d, dev->sbdf, why))
 		return -1;
+	pci_config_write(dev, PCI_COMMAND, 2,
+			 pci_config_read(dev, PCI_COMMAND, 2) | PCI_COMMAND_INTX_OFF);
 	dev->owner = d->id + 1;
 	d->devs[d->ndevs++] = dev;
 	return 0;
@@ -203,7 +206,8 @@ int64_t hc_dev_config_write(struct vcpu *v, const struct hcall_ctx *hc)
 		return -TESSERA_EPERM;
 	if (off == PCI_COMMAND) {
 		uint32_t old = pci_config_read(hc->dev, PCI_COMMAND, 2);
-		uint32_t cmd = (old & ~PCI_COMMAND_DRIVER) | ((uint32_t)val & PCI_COMMAND_DRIVER);
+		uint32_t cmd = (old & ~PCI_COMMAND_DRIVER) | ((uint32_t)val & PCI_COMMAND_DRIVER) |
+			       PCI_COMMAND_INTX_OFF;
 		val = size == 4 ? (val & 0xffff0000u) | cmd : cmd;
 	}
 	pci_config_write(hc->dev, (uint32_t)off, (unsigned)size, (uint32_t)val);

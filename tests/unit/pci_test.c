@@ -307,10 +307,11 @@ TEST(dev_config_write_lets_the_driver_set_only_its_command_bits)
 {
 	struct sim_pci_fn *f;
 	struct domain *d = with_nic(&f);
+	CHECK_EQ(pci_config_read(pci_find(SBDF(0, 3, 0)), 0x04, 2), 0x0403); /* INTx off at assignment */
 	CHECK_EQ(cfg_write(d, 0x04, 2, 0xffff), 0);
 	CHECK_EQ(pci_config_read(pci_find(SBDF(0, 3, 0)), 0x04, 2), 0x0407);
 	CHECK_EQ(cfg_write(d, 0x04, 2, 0), 0);
-	CHECK_EQ(pci_config_read(pci_find(SBDF(0, 3, 0)), 0x04, 2), 0);
+	CHECK_EQ(pci_config_read(pci_find(SBDF(0, 3, 0)), 0x04, 2), 0x0400); /* INTx stays off */
 	CHECK_EQ(cfg_write(d, 0x04, 1, 7), -TESSERA_EPERM);
 }
 

@@ -36,7 +36,8 @@ struct tessera_dev_info {
 
 /*
  * dev_config_write accepts only: the command register (bits: I/O space, memory
- * space, bus master, INTx disable; others are kept as they are), the status
+ * space, bus master; the others are kept as they are, and INTx disable stays
+ * set: legacy interrupts are never delivered), the status
  * register (write 1 to clear), cache line size and latency timer, the interrupt
  * line, and vendor-specific capabilities (id 0x09, as virtio uses). BARs, the
  * expansion ROM, MSI and MSI-X, BIST and everything else: -EPERM.
