@@ -49,11 +49,12 @@ $(B)/%.S.o: %.S
 	@$(CC) $(DOM_CFLAGS) -c $< -o $@
 
 DOMAINS := $(B)/domains/hello.elf $(B)/domains/attack.elf $(B)/domains/hcall_bench.elf \
-           $(B)/domains/ringdemo.elf $(B)/domains/mac.elf
+           $(B)/domains/ringdemo.elf $(B)/domains/mac.elf $(B)/domains/edu.elf
 $(B)/domains/hello.elf: $(B)/driver-domains/demo/hello.c.o
 $(B)/domains/ringdemo.elf: $(B)/driver-domains/demo/ringdemo.c.o
 $(B)/domains/attack.elf: $(B)/tests/domains/attack.c.o
 $(B)/domains/mac.elf: $(B)/tests/domains/mac.c.o
+$(B)/domains/edu.elf: $(B)/tests/domains/edu.c.o
 $(B)/domains/hcall_bench.elf: $(B)/bench/hcall_bench.c.o
 $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 	@mkdir -p $(dir $@)

@@ -135,6 +135,8 @@ int pci_assign(struct domain *d, struct pci_dev *dev, const char **why)
 
 void pci_domain_release(struct domain *d)
 {
+	if (d->ndevs)
+		iommu_report_faults(); /* what its devices did wrong, while we still know whose they were */
 	for (uint32_t i = 0; i < d->ndevs; i++) {
 		struct pci_dev *dev = d->devs[i];
 		/* Stop it first: no more DMA or decoding, then no more translations. */

@@ -114,7 +114,8 @@ static int assign_devices(struct domain *d, const struct domain_config *dc, cons
 		int32_t type = avc_label(TPOL_LABEL_DEVICE, sbdf);
 		const char *reason = NULL;
 		if (!dev)
-			reason = "no such PCI function";
+			reason = pci_count() ? "no such PCI function" :
+					       "no PCI configuration access (no ACPI MCFG)";
 		else if (type < 0)
 			reason = "the policy has no label for it (label device ...)";
 		else if (!avc_allowed(d->type, (uint32_t)type, TESSERA_CLASS_device,

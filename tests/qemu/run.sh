@@ -686,4 +686,106 @@ test_mac_denial_records_are_rate_limited() {
 		"tessera: domain flood-1 (id 0) exited with code 0"
 }
 
+# ---- devices: assignment and the IOMMU (AMD-Vi, QEMU's edu DMA device) ------------------
+
+# q35 with QEMU's AMD IOMMU and the edu device pinned at 00:04.0 (policy devices.tpol).
+edu_machine() {
+	machine_args -machine q35 -device amd-iommu -device edu,addr=0x4
+	policy "$P/devices.tpb"
+	time_limit 90
+}
+
+# edu's DMA reaches its own memory at device address = guest-physical address; its DMA
+# writes and reads aimed outside it are dropped: the victim's memory is intact and every
+# read brings back zeros (or nothing).
+test_iommu_confines_edu_dma_to_its_domain() {
+	edu_machine
+	# The victim's memory comes right after edu's: the first place an overrun would hit.
+	module "$D/edu.elf" domain=edu mem=4M pci=00:04.0
+	module "$D/edu.elf" domain=victim-edu mem=8M
+	require "^tessera: iommu amd-vi: DMA remapping on, every device blocked" \
+		"tessera: pci 0000:00:04.0 1234:11e8 class 00ff00"
+	require_order "tessera: domain edu (id 0) created" \
+		"[edu] edu: device 0000:00:04.0 1234:11e8, BAR0 0x" \
+		"[edu] edu: id 0x10000ed, liveness ok" \
+		"[edu] edu: DMA inside own memory: 4000 bytes there and back, all match" \
+		"[edu] edu: DMA to own last 8 bytes (0x3ffff8): landed" \
+		"[edu] edu: 27 canary DMA writes to [0x400000, 0xf000000) sent" \
+		"[edu] edu: 14 DMA reads outside own memory: 14 zeros, 0 left the buffer unchanged, 0 leaked" \
+		"[edu] edu: done" "tessera: domain edu (id 0) exited with code 0" \
+		"[victim-edu] victim: memory intact (6 MiB checked)" \
+		"tessera: domain victim-edu (id 1) exited with code 0"
+	forbid "LEAKED" "CHANGED" "MISMATCH" "MISSING" "rejected" "destroyed"
+}
+
+# The same through GRUB (Multiboot2 hands over the ACPI tables): IVRS found, DMA confined.
+test_iommu_confines_edu_dma_under_grub_bios() {
+	boot bios
+	edu_machine
+	module "$D/edu.elf" domain=edu mem=4M pci=00:04.0
+	require "^tessera: iommu amd-vi: DMA remapping on, every device blocked" \
+		"[edu] edu: DMA inside own memory: 4000 bytes there and back, all match" \
+		"[edu] edu: 14 DMA reads outside own memory: 14 zeros, 0 left the buffer unchanged, 0 leaked" \
+		"tessera: domain edu (id 0) exited with code 0"
+	forbid "LEAKED" "MISMATCH" "MISSING" "rejected" "destroyed"
+}
+
+# Without pci= the device is no one's: a driver domain has no device 0 to use.
+test_iommu_unassigned_edu_is_nobodys() {
+	edu_machine
+	module "$D/edu.elf" domain=edu mem=4M
+	require "^tessera: iommu amd-vi: DMA remapping on, every device blocked" \
+		"[edu] edu: no device 0: dev_info = -19" \
+		"tessera: domain edu (id 0) exited with code 1"
+	forbid "rejected"
+}
+
+# The policy decides: rogue may not have the device; edu, started after it, gets it.
+test_iommu_assignment_the_policy_denies_is_rejected() {
+	edu_machine
+	module "$D/edu.elf" domain=rogue mem=4M pci=00:04.0
+	module "$D/edu.elf" domain=edu mem=4M pci=00:04.0
+	require "tessera: module 0 rejected: device 0000:00:04.0: the policy does not allow it (device assign)" \
+		"[edu] edu: DMA inside own memory: 4000 bytes there and back, all match" \
+		"tessera: domain edu (id 1) exited with code 0"
+	forbid "domain rogue"
+}
+
+# One device, one domain: the second domain that names it is rejected.
+test_iommu_device_assigned_twice_is_rejected() {
+	edu_machine
+	module "$D/edu.elf" domain=edu mem=4M pci=00:04.0
+	module "$D/edu.elf" domain=edu2 mem=4M pci=00:04.0
+	require "tessera: module 1 rejected: device 0000:00:04.0: the device is already assigned" \
+		"[edu] edu: DMA inside own memory: 4000 bytes there and back, all match" \
+		"tessera: domain edu (id 0) exited with code 0"
+	forbid "domain edu2"
+}
+
+# q35 without an IOMMU: the device is there (ECAM) but its DMA could not be confined.
+test_iommu_absent_on_q35_pci_module_is_rejected() {
+	policy "$P/devices.tpb"
+	machine_args -machine q35 -device edu,addr=0x4
+	module "$D/edu.elf" domain=edu mem=4M pci=00:04.0
+	module "$D/edu.elf" domain=edu2 mem=4M
+	require "tessera: pci 0000:00:04.0 1234:11e8 class 00ff00" \
+		"^tessera: no IOMMU (no IOMMU driver for this machine's tables (AMD-Vi: IVRS, VT-d: DMAR)): no device can be assigned" \
+		"tessera: module 0 rejected: device 0000:00:04.0: no IOMMU: the device's DMA could not be confined" \
+		"[edu2] edu: no device 0: dev_info = -19"
+	forbid "iommu amd-vi" "domain edu (id"
+}
+
+# The default pc machine has neither an IOMMU nor ECAM: nothing can be assigned, and
+# the core says why; domains without devices still run.
+test_iommu_absent_on_pc_machine_pci_module_is_rejected() {
+	policy "$P/devices.tpb"
+	machine_args -device edu,addr=0x4
+	module "$D/edu.elf" domain=edu mem=4M pci=00:04.0
+	module "$D/edu.elf" domain=edu2 mem=4M
+	require "^tessera: no IOMMU (" "): no device can be assigned" \
+		"tessera: module 0 rejected: device 0000:00:04.0: no PCI configuration access (no ACPI MCFG)" \
+		"[edu2] edu: no device 0: dev_info = -19"
+	forbid "iommu amd-vi" "domain edu (id"
+}
+
 harness_main "$@"
