@@ -1,6 +1,6 @@
 /*
  * Boot configuration from command lines. A domain module's line is
- *   [file-name] domain=NAME mem=SIZE [cpu=N] [vcpus=1] [pci=BB:DD.F,...]
+ *   [file-name] domain=NAME mem=SIZE [cpu=N] [vcpus=1] [pci=BB:DD.F,...] [restart=N]
  * the policy module's is "[file-name] kind=policy"; the core's line is a list of key=value options. Unknown keys, repeated
  * keys and malformed values are errors: a typo must not change policy.
  */
@@ -190,6 +190,10 @@ int config_parse_domain(const char *cmdline, struct domain_config *dc, const cha
 		} else if (key_is(&w[i], "pci")) {
 			if (!parse_devices(&w[i], dc))
 				return fail(why, "pci must list up to 8 distinct functions as [SSSS:]BB:DD.F", NULL);
+		} else if (key_is(&w[i], "restart")) {
+			if (!parse_digits(w[i].val, w[i].vlen, &v) || v > CONFIG_RESTART_MAX)
+				return fail(why, "restart must be a count from 0 to 100", NULL);
+			dc->restart = (uint32_t)v;
 		} else if (key_is(&w[i], "vcpus")) {
 			if (!parse_size(&w[i], &v) || v != 1)
 				return fail(why, "vcpus must be 1 (SMP domains are not supported yet)", NULL);

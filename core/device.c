@@ -2,6 +2,7 @@
  * Assigned devices: giving a PCI function to one domain (its BARs, ports and
  * DMA), taking it back, and the hypercalls a driver domain uses on it.
  */
+#include <core/avc.h>
 #include <core/console.h>
 #include <core/domain.h>
 #include <core/guest.h>
@@ -92,6 +93,35 @@ static int map_bar(struct domain *d, struct pci_dev *dev, struct tessera_bar *b,
 fail:
 	*why = "out of second-stage table pages for device memory";
 	return -1;
+}
+
+/* Give d its pci= devices: each must exist, have a label, and be allowed to d. */
+int device_assign_config(struct domain *d, const struct domain_config *dc, const char **why)
+{
+	static char buf[160];
+	for (uint32_t k = 0; k < dc->ndevs; k++) {
+		uint32_t sbdf = dc->devs[k];
+		struct pci_dev *dev = pci_find(sbdf);
+		int32_t type = avc_label(TPOL_LABEL_DEVICE, sbdf);
+		const char *reason = NULL;
+		if (!dev)
+			reason = pci_count() ? "no such PCI function" :
+					       "no PCI configuration access (no ACPI MCFG)";
+		else if (type < 0)
+			reason = "the policy has no label for it (label device ...)";
+		else if (!avc_allowed(d->type, (uint32_t)type, TESSERA_CLASS_device,
+				      TESSERA_PERMBIT(device, assign)))
+			reason = "the policy does not allow it (device assign)";
+		else
+			dev->type = (uint32_t)type;
+		if (!reason && pci_assign(d, dev, &reason) == 0)
+			continue;
+		ksnprintf(buf, sizeof(buf), "device %04x:%02x:%02x.%x: %s", sbdf >> 16, (sbdf >> 8) & 0xff,
+			  (sbdf >> 3) & 0x1f, sbdf & 7, reason);
+		*why = buf;
+		return -1;
+	}
+	return 0;
 }
 
 int pci_assign(struct domain *d, struct pci_dev *dev, const char **why)

@@ -74,6 +74,9 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 	memset(d, 0, sizeof(*d));
 	d->id = (uint32_t)(d - domains);
 	d->type = dc->type;
+	d->cfg = *dc;
+	d->img = img;
+	d->img_size = img_size;
 	memcpy(d->name, dc->name, sizeof(d->name));
 	d->mem_size = dc->mem;
 	d->mem_pa = frame_alloc(dc->mem / PAGE_SIZE, TESSERA_DOMAIN_MEM_ALIGN);
@@ -162,6 +165,32 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	kprintf("tessera: domain %s (id %u) destroyed: %s\n", d->name, d->id, reason);
 	d->exit_code = -1;
 	domain_destroy(d);
+	domain_restart(d);
+}
+
+/*
+ * A domain configured with restart=N comes back after a crash (not after a clean
+ * exit) from the same boot image, with the same label and devices and a new id,
+ * at most N times. Its clients see their channels close and find it again by name.
+ */
+void domain_restart(const struct domain *old)
+{
+	struct domain *d = NULL;
+	const char *why = NULL;
+	if (old->restarts >= old->cfg.restart)
+		return;
+	if (domain_create(&old->cfg, old->img, old->img_size, &d, &why) ||
+	    device_assign_config(d, &old->cfg, &why)) {
+		if (d)
+			domain_destroy(d);
+		kprintf("tessera: domain %s could not be restarted: %s\n", old->name, why);
+		return;
+	}
+	d->restarts = old->restarts + 1;
+	kprintf("tessera: domain %s restarted as id %u (restart %u of %u)\n", d->name, d->id,
+		d->restarts, d->cfg.restart);
+	if (d->vcpu.cpu != arch_cpu_this())
+		arch_cpu_kick(d->vcpu.cpu);
 }
 
 uint64_t domain_core_overhead(const struct domain *d)

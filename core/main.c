@@ -104,35 +104,6 @@ static void devices_init(const struct boot_info *bi)
 		kprintf("tessera: iommu %s: DMA remapping on, every device blocked\n", iommu_name());
 }
 
-/* Give d its pci= devices: each must exist, have a label, and be allowed to d. */
-static int assign_devices(struct domain *d, const struct domain_config *dc, const char **why)
-{
-	static char buf[160];
-	for (uint32_t k = 0; k < dc->ndevs; k++) {
-		uint32_t sbdf = dc->devs[k];
-		struct pci_dev *dev = pci_find(sbdf);
-		int32_t type = avc_label(TPOL_LABEL_DEVICE, sbdf);
-		const char *reason = NULL;
-		if (!dev)
-			reason = pci_count() ? "no such PCI function" :
-					       "no PCI configuration access (no ACPI MCFG)";
-		else if (type < 0)
-			reason = "the policy has no label for it (label device ...)";
-		else if (!avc_allowed(d->type, (uint32_t)type, TESSERA_CLASS_device,
-				      TESSERA_PERMBIT(device, assign)))
-			reason = "the policy does not allow it (device assign)";
-		else
-			dev->type = (uint32_t)type;
-		if (!reason && pci_assign(d, dev, &reason) == 0)
-			continue;
-		ksnprintf(buf, sizeof(buf), "device %04x:%02x:%02x.%x: %s", sbdf >> 16, (sbdf >> 8) & 0xff,
-			  (sbdf >> 3) & 0x1f, sbdf & 7, reason);
-		*why = buf;
-		return -1;
-	}
-	return 0;
-}
-
 static void start_module(const struct boot_module *m, uint32_t i)
 {
 	struct domain_config dc;
@@ -160,7 +131,7 @@ static void start_module(const struct boot_module *m, uint32_t i)
 	}
 	if (!rc)
 		rc = domain_create(&dc, img, m->end - m->start, &d, &why);
-	if (!rc && assign_devices(d, &dc, &why)) {
+	if (!rc && device_assign_config(d, &dc, &why)) {
 		domain_destroy(d);
 		rc = -1;
 	}

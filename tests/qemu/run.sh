@@ -580,6 +580,21 @@ test_nested_page_fault_destroys_only_attacker_under_grub_uefi() {
 
 test_hostile_hypercall_arguments_fail_cleanly_under_grub_uefi() { hostile_hypercalls uefi; }
 
+# restart=N: a crashed domain comes back from its boot image, N times at most, with a
+# new id; a clean exit is final.
+test_crashed_domain_restarts_at_most_n_times() {
+	module "$D/attack.elf" domain=oob-r mem=2M restart=2
+	module "$D/hello.elf" domain=good mem=2M restart=3
+	require_order "tessera: domain oob-r (id 0) destroyed: nested page fault" \
+		"tessera: domain oob-r restarted as id 2 (restart 1 of 2)" \
+		"tessera: domain oob-r (id 2) destroyed: nested page fault" \
+		"tessera: domain oob-r restarted as id 3 (restart 2 of 2)" \
+		"tessera: domain oob-r (id 3) destroyed: nested page fault" \
+		"^tessera: all domains ended"
+	require "tessera: domain good (id 1) exited with code 0"
+	forbid "oob-r restarted as id 4" "good restarted"
+}
+
 # ---- mandatory access control ---------------------------------------------------------
 
 P=$B/policy

@@ -1,6 +1,9 @@
 /* PCI: enumeration and BAR sizing over the simulated ECAM, assignment, and the device hypercalls. */
 #include "util.h"
+#include "policy_build.h"
 #include <core/acpi.h>
+#include <core/avc.h>
+#include <core/frame.h>
 #include <core/config.h>
 #include <core/iommu.h>
 #include <core/pci.h>
@@ -391,4 +394,114 @@ TEST(pci_assign_refuses_a_bar_over_ram_ecam_or_the_chipset)
 		CHECK_STREQ(why, "a memory BAR overlaps RAM, ECAM or the chipset's registers");
 	}
 	CHECK_EQ(sim_pci.nmaps, 0);
+}
+
+/* --- restart= -------------------------------------------------------------------------- */
+
+static struct domain *running(const char *name)
+{
+	for (uint32_t id = 0; id < DOMAIN_MAX; id++) {
+		struct domain *d = domain_running(id);
+		if (d && !strcmp(d->name, name))
+			return d;
+	}
+	return NULL;
+}
+
+TEST(restart_brings_a_crashed_domain_back_at_most_n_times)
+{
+	machine_frames_init();
+	uint64_t free0 = frame_free_count();
+	struct domain *d = make_domain("drv", MEM);
+	d->cfg.restart = 2;
+	domain_crash(d, "first");
+	struct domain *d2 = running("drv");
+	CHECK(d2 != NULL);
+	CHECK(d2 != d);
+	CHECK_EQ(d2->restarts, 1);
+	CHECK_HAS(sim_console(), "tessera: domain drv restarted as id 1 (restart 1 of 2)\n");
+	domain_crash(d2, "second");
+	struct domain *d3 = running("drv");
+	CHECK(d3 != NULL);
+	CHECK_EQ(d3->id, 2);
+	domain_crash(d3, "third");
+	CHECK(running("drv") == NULL);
+	CHECK_EQ(count_of(sim_console(), "restarted as"), 2);
+	CHECK_EQ(frame_free_count(), free0);
+}
+
+TEST(restart_does_not_follow_a_clean_exit)
+{
+	machine_frames_init();
+	struct domain *d = make_domain("drv", MEM);
+	d->cfg.restart = 5;
+	CHECK_EQ(hcall(&d->vcpu, TESSERA_HC_exit, 0, 0, 0, 0, 0), 0);
+	CHECK(running("drv") == NULL);
+	CHECK_NOT_HAS(sim_console(), "restarted");
+}
+
+/* The allow-all policy and a label for 00:03.0 that dom_t may be given. */
+static void load_device_policy(void)
+{
+	static struct pb b;
+	static uint8_t *bin;
+	size_t size;
+	const char *why = NULL;
+	pb_init(&b);
+	uint32_t core = pb_type(&b, "core_t", 0), dom = pb_type(&b, "dom_t", 0), nic_t = pb_type(&b, "nic_t", 0);
+	pb_label(&b, TPOL_LABEL_CORE, core, NULL, 0, 0);
+	pb_label(&b, TPOL_LABEL_DOMAIN_DEFAULT, dom, NULL, 0, 0);
+	pb_label(&b, TPOL_LABEL_DEVICE, nic_t, NULL, SBDF(0, 3, 0), SBDF(0, 3, 0));
+	pb_allow(&b, dom, core, TESSERA_CLASS_core, tessera_class_mask(TESSERA_CLASS_core));
+	pb_allow(&b, dom, dom, TESSERA_CLASS_domain, tessera_class_mask(TESSERA_CLASS_domain));
+	pb_allow(&b, dom, nic_t, TESSERA_CLASS_device, tessera_class_mask(TESSERA_CLASS_device));
+	bin = pb_emit(&b, &size);
+	avc_reset();
+	CHECK_EQ(avc_load(bin, size, &why), 0);
+}
+
+TEST(restart_gives_a_driver_domain_its_device_back)
+{
+	load_device_policy();
+	struct sim_pci_fn *f = nic();
+	CHECK_EQ(pci_init(&ai, NULL), 1);
+	struct domain *d = boot_one();
+	d->cfg.restart = 1;
+	d->cfg.ndevs = 1;
+	d->cfg.devs[0] = SBDF(0, 3, 0);
+	const char *why = NULL;
+	CHECK_EQ(pci_assign(d, pci_find(SBDF(0, 3, 0)), &why), 0);
+	f->cfg[0x04] = 0x07;
+	domain_crash(d, "driver bug");
+	struct domain *d2 = running("drv");
+	CHECK(d2 != NULL);
+	CHECK_EQ(d2->ndevs, 1);
+	CHECK(d2->devs[0] == pci_find(SBDF(0, 3, 0)));
+	CHECK_EQ(f->dma_owner, d2->id + 1);
+	CHECK_EQ(f->cfg[0x04] & 0x04, 0); /* bus mastering was stopped in between */
+}
+
+TEST(device_assign_config_needs_a_label_and_the_policy_s_permission)
+{
+	load_device_policy();
+	nic();
+	sim_pci_add(SBDF(0, 4, 0), 0x1234, 0x11e8, 0);
+	CHECK_EQ(pci_init(&ai, NULL), 2);
+	struct domain *d = boot_one();
+	struct domain_config dc = d->cfg;
+	const char *why = NULL;
+	dc.ndevs = 1;
+	dc.devs[0] = SBDF(0, 4, 0);
+	CHECK_EQ(device_assign_config(d, &dc, &why), -1);
+	CHECK_STREQ(why, "device 0000:00:04.0: the policy has no label for it (label device ...)");
+	dc.devs[0] = SBDF(0, 9, 0);
+	CHECK_EQ(device_assign_config(d, &dc, &why), -1);
+	CHECK_STREQ(why, "device 0000:00:09.0: no such PCI function");
+	d->type = 0; /* core_t: not allowed device assign */
+	dc.devs[0] = SBDF(0, 3, 0);
+	CHECK_EQ(device_assign_config(d, &dc, &why), -1);
+	CHECK_STREQ(why, "device 0000:00:03.0: the policy does not allow it (device assign)");
+	d->type = 1;
+	CHECK_EQ(device_assign_config(d, &dc, &why), 0);
+	CHECK_EQ(d->ndevs, 1);
 }

@@ -4,6 +4,8 @@
 #include <core/types.h>
 #include <core/arch.h>
 #include <tessera/device.h>
+
+#define CONFIG_RESTART_MAX 100
 #include <tessera/hypercall.h>
 
 struct domain_config {
@@ -14,6 +16,7 @@ struct domain_config {
 	uint32_t type; /* its label, from the policy (not the command line) */
 	uint32_t ndevs;
 	uint32_t devs[TESSERA_DEVICES_MAX]; /* pci=: PCI functions (sbdf) to assign */
+	uint32_t restart; /* restart=N: a crash brings it back from its boot image, N times at most */
 };
 
 struct core_config {

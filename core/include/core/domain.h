@@ -46,6 +46,11 @@ struct domain {
 	struct avc_audit audit; /* its denial records' rate limit */
 	struct pci_dev *devs[TESSERA_DEVICES_MAX]; /* assigned at creation, in pci= order */
 	uint32_t ndevs;
+	/* What it was made from: a crashed domain with restarts left is made again from these. */
+	struct domain_config cfg;
+	const uint8_t *img; /* its boot module, which nothing else can write */
+	uint64_t img_size;
+	uint32_t restarts;
 	struct vcpu vcpu;
 	struct evtchn_port ports[TESSERA_EVTCHN_PORTS];
 	struct grant_entry grants[TESSERA_GRANT_REFS];
@@ -57,6 +62,8 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 		  struct domain **out, const char **why);
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void domain_destroy(struct domain *d);
+/* Make a crashed domain again if its restart= count allows (domain_crash calls it). */
+void domain_restart(const struct domain *old);
 /* Checked accessors: a domain that exists (running or dead), or NULL ... */
 struct domain *domain_get(uint32_t id);
 /* ... and one that is running, or NULL. */

@@ -42,6 +42,9 @@ uint32_t pci_config_read(const struct pci_dev *dev, uint32_t off, unsigned size)
 void pci_config_write(const struct pci_dev *dev, uint32_t off, unsigned size, uint32_t value);
 /* Give dev to d (its policy check already passed): BARs, ports, DMA. 0 or -1 with *why. */
 int pci_assign(struct domain *d, struct pci_dev *dev, const char **why);
+/* Give d the devices its configuration names (pci=), each labelled and allowed by the policy. */
+struct domain_config;
+int device_assign_config(struct domain *d, const struct domain_config *dc, const char **why);
 /* Take d's devices back: decoding and bus mastering off, DMA blocked. */
 void pci_domain_release(struct domain *d);
 /* What a domain may write to its device's configuration space (tessera/device.h). */
