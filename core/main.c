@@ -194,6 +194,7 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 		kprintf("tessera: every domain is blocked waiting for an event; none can come\n");
 		arch_halt(ARCH_HALT_ALL_BLOCKED);
 	}
+	iommu_report_faults();
 	kprintf("tessera: all domains ended\n");
 	arch_halt(ARCH_HALT_DONE);
 }

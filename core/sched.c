@@ -9,6 +9,7 @@
 #include <core/arch.h>
 #include <core/avc.h>
 #include <core/hypercall.h>
+#include <core/iommu.h>
 #include <core/lock.h>
 #include <core/sched.h>
 #include <core/vcpu.h>
@@ -51,6 +52,8 @@ static enum sched_result step_locked(void)
 			vcpu_handle_exit(&d->vcpu, &x);
 			if (arch_timer_expired()) {
 				avc_audit_tick(d);
+				if (cpu == 0) /* faults the IOMMU recorded reach the console within a slice */
+					iommu_report_faults();
 				break;
 			}
 		}

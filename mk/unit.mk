@@ -10,6 +10,9 @@ HOSTED_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer \
 HOSTED_CORE_OBJS := $(patsubst %,$(B)/hosted/%.o,$(CORE_PORTABLE))
 SIM_OBJS    := $(patsubst %,$(B)/hosted/%.o,$(wildcard tests/sim/*.c))
 UNIT_OBJS   := $(patsubst %,$(B)/hosted/%.o,$(wildcard tests/unit/*.c))
+# Pure arch code tested hosted (tests/unit/ivrs_test.c): it and its test see its private header.
+ARCH_OBJS   := $(B)/hosted/core/arch/x86/amdvi_ivrs.c.o
+$(ARCH_OBJS) $(B)/hosted/tests/unit/ivrs_test.c.o: HOSTED_CFLAGS += -Icore/arch/x86
 
 $(B)/hosted/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -24,8 +27,8 @@ HCALL_NAMES := $(shell sed -n 's/^HCALL.[0-9]*, *\([a-z_]*\),.*/\1/p' core/inclu
 HCALL_WRAPS := $(foreach n,$(HCALL_NAMES),-Wl,--wrap=hc_$(n))
 
 # Test objects first: their constructors register the tests in link order.
-$(B)/unit-tests: $(UNIT_OBJS) $(SIM_OBJS) $(B)/hosted/libcore.a core/include/tessera/hypercall.def
-	@$(CC) $(HOSTED_CFLAGS) $(HCALL_WRAPS) -o $@ $(UNIT_OBJS) $(SIM_OBJS) $(B)/hosted/libcore.a
+$(B)/unit-tests: $(UNIT_OBJS) $(SIM_OBJS) $(ARCH_OBJS) $(B)/hosted/libcore.a core/include/tessera/hypercall.def
+	@$(CC) $(HOSTED_CFLAGS) $(HCALL_WRAPS) -o $@ $(UNIT_OBJS) $(SIM_OBJS) $(ARCH_OBJS) $(B)/hosted/libcore.a
 
 unit: $(B)/unit-tests
 	@ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \

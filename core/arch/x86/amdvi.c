@@ -1,8 +1,7 @@
 /*
  * AMD-Vi (AMD IOMMU) DMA remapping. Every requester id's device table entry
  * (DTE) blocks DMA and MSIs (V=1, TV=1, Mode 0, IR=IW=0; IV=1, IntCtl abort)
- * except the IOAPICs': their interrupts pass through the IOMMU, so those stay
- * zero. An assigned device's DTE points at its domain's 3-level I/O page
+ * the IOAPICs' pass their interrupts (IV=0) and still block their DMA. An assigned device's DTE points at its domain's 3-level I/O page
  * table: device address = guest-physical address, 2 MiB pages over
  * [0, mem_size), nothing else. A zeroed DTE would pass DMA untranslated.
  */
@@ -100,10 +99,11 @@ static int amdvi_init(const struct acpi_info *ai, const char **why)
 	}
 	for (uint32_t id = 0; id < AMDVI_IDS; id++) {
 		volatile uint64_t *e = dte(id);
+		dte_block(id);
+		/* An IOAPIC's interrupts pass unremapped (IV=0), its DMA stays blocked: on real
+		 * chipsets its requester id is also an ordinary PCI function's. */
 		if (is_ioapic(id))
-			e[0] = e[1] = e[2] = e[3] = 0;
-		else
-			dte_block(id);
+			e[2] = 0;
 	}
 	rc = amdvi_hw_start(devtab_pa, ivrs.ivhd_flags, why);
 	if (rc == -TESSERA_ENOMEM)

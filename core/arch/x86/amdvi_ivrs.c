@@ -55,8 +55,12 @@ struct range {
 
 static int range_end(struct amdvi_ivrs *o, struct range *r, uint16_t last, const char **why)
 {
-	if (!r->open || last < r->first) {
+	if (!r->open) {
 		*why = "IVRS: device range end without a start before it";
+		return -1;
+	}
+	if (last < r->first) {
+		*why = "IVRS: device range ends before it starts";
 		return -1;
 	}
 	mark(o->covered, r->first, last);
@@ -188,7 +192,7 @@ int amdvi_ivrs_parse(const uint8_t *t, uint32_t len, struct amdvi_ivrs *o, const
 			if (ivhd(o, t, off, sub, why))
 				return -TESSERA_EINVAL;
 			found = true;
-		} else if (sub < 24) {
+		} else if (sub < (t[off] == 0x10 ? 24u : 40u)) {
 			*why = "IVRS: IVHD shorter than its header";
 			return -TESSERA_EINVAL;
 		} else if (rd64(t + off + 8) != o->base) {

@@ -4,7 +4,8 @@
 #include "iommu_backend.h"
 
 extern const struct iommu_backend amdvi_backend;
-static const struct iommu_backend *const backends[] = { &amdvi_backend, 0 };
+extern const struct iommu_backend vtd_backend;
+static const struct iommu_backend *const backends[] = { &amdvi_backend, &vtd_backend, 0 };
 static const struct iommu_backend *be;
 
 int iommu_init(const struct acpi_info *ai, const char **why)
