@@ -79,14 +79,22 @@ static const char *perm_name(uint32_t cls, uint32_t perm)
 	return perm < TESSERA_PERMS_MAX && (tessera_class_mask(cls) >> perm & 1) ? access_names[i] : "?";
 }
 
+/* What a check was made on: a domain, the core (both NULL) or a device. */
+struct avc_target {
+	const struct domain *dom;
+	const struct pci_dev *dev;
+	uint32_t type;
+};
+
 /*
  * Each domain has its own budget, so one domain's flood cannot hide another's
- * records. The target is a domain (tdom=ID), the core or a device (tdom=core,
- * tdom=device with its address as tname).
+ * records. The target prints as tdom=ID, tdom=core, or tdom=device with its
+ * address as tname. Only here, on a denial, is anything formatted.
  */
-static void audit(struct domain *s, const char *tdom, const char *tname, uint32_t ttype,
-		  uint32_t cls, uint32_t perm, const char *hcall, bool permissive)
+static void audit(struct domain *s, const struct avc_target *t, uint32_t cls, uint32_t perm,
+		  const char *hcall, bool permissive)
 {
+	char tdom[12] = "core", tname[TESSERA_NAME_MAX] = "core";
 	if (s->audit.spent >= AVC_AUDIT_BURST) {
 		s->audit.suppressed++;
 		return;
@@ -96,43 +104,46 @@ static void audit(struct domain *s, const char *tdom, const char *tname, uint32_
 		kprintf("tessera: avc: %lu denial records suppressed\n", (unsigned long)s->audit.suppressed);
 		s->audit.suppressed = 0;
 	}
+	if (t->dom) {
+		ksnprintf(tdom, sizeof(tdom), "%u", t->dom->id);
+		ksnprintf(tname, sizeof(tname), "%s", t->dom->name);
+	} else if (t->dev) {
+		ksnprintf(tdom, sizeof(tdom), "device");
+		ksnprintf(tname, sizeof(tname), SBDF_FMT, SBDF_ARGS(t->dev->sbdf));
+	}
 	kprintf("tessera: avc: denied { %s } hcall=%s sdom=%u sname=%s scontext=%s "
 		"tdom=%s tname=%s tcontext=%s tclass=%s permissive=%u\n",
 		perm_name(cls, perm), hcall, s->id, s->name, avc_type_name(s->type), tdom, tname,
-		avc_type_name(ttype), class_names[cls], permissive);
+		avc_type_name(t->type), class_names[cls], permissive);
 }
 
 /* 0 if allowed (or permissive); else -EACCES. Records what it did not enforce or refused. */
-static int check(struct domain *s, const char *tdom, const char *tname, uint32_t ttype,
-		 uint32_t cls, uint32_t perm, const char *hcall)
+static int check(struct domain *s, const struct avc_target *t, uint32_t cls, uint32_t perm,
+		 const char *hcall)
 {
 	bool permissive;
+	/* policy_allowed is 0 without a policy or for a class out of range: default deny. */
+	if (perm < TESSERA_PERMS_MAX && (policy_allowed(&avc_policy, s->type, t->type, cls) >> perm & 1))
+		return 0;
 	if (cls >= TESSERA_CLASS_COUNT || perm >= TESSERA_PERMS_MAX || !avc_loaded())
 		return -TESSERA_EACCES;
-	if (policy_allowed(&avc_policy, s->type, ttype, cls) & (1u << perm))
-		return 0;
 	permissive = policy_permissive(&avc_policy, s->type);
-	audit(s, tdom, tname, ttype, cls, perm, hcall, permissive);
+	audit(s, t, cls, perm, hcall, permissive);
 	return permissive ? 0 : -TESSERA_EACCES;
 }
 
 int avc_check(struct domain *subject, const struct domain *target, uint32_t cls,
 	      uint32_t perm, const char *hcall)
 {
-	char id[12];
-	if (!target)
-		return check(subject, "core", "core", avc_policy.core_type, cls, perm, hcall);
-	ksnprintf(id, sizeof(id), "%u", target->id);
-	return check(subject, id, target->name, target->type, cls, perm, hcall);
+	struct avc_target t = { target, NULL, target ? target->type : avc_policy.core_type };
+	return check(subject, &t, cls, perm, hcall);
 }
 
 int avc_check_device(struct domain *subject, const struct pci_dev *dev, uint32_t cls,
 		     uint32_t perm, const char *hcall)
 {
-	char name[16];
-	ksnprintf(name, sizeof(name), "%04x:%02x:%02x.%x", dev->sbdf >> 16, (dev->sbdf >> 8) & 0xff,
-		  (dev->sbdf >> 3) & 0x1f, dev->sbdf & 7);
-	return check(subject, "device", name, dev->type, cls, perm, hcall);
+	struct avc_target t = { NULL, dev, dev->type };
+	return check(subject, &t, cls, perm, hcall);
 }
 
 bool avc_allowed(uint32_t source, uint32_t target, uint32_t cls, uint32_t perm)

@@ -17,7 +17,6 @@
 #define PCI_COMMAND 0x04
 #define PCI_COMMAND_DRIVER 0x0007u /* I/O, memory, bus master */
 #define PCI_COMMAND_INTX_OFF 0x0400u /* kept set: legacy interrupts never reach the core */
-#define PCI_CAP_VENDOR 0x09
 
 static uint64_t page_down(uint64_t x)
 {
@@ -116,8 +115,7 @@ int device_assign_config(struct domain *d, const struct domain_config *dc, const
 			dev->type = (uint32_t)type;
 		if (!reason && pci_assign(d, dev, &reason) == 0)
 			continue;
-		ksnprintf(buf, sizeof(buf), "device %04x:%02x:%02x.%x: %s", sbdf >> 16, (sbdf >> 8) & 0xff,
-			  (sbdf >> 3) & 0x1f, sbdf & 7, reason);
+		ksnprintf(buf, sizeof(buf), "device " SBDF_FMT ": %s", SBDF_ARGS(sbdf), reason);
 		*why = buf;
 		return -1;
 	}
@@ -180,17 +178,12 @@ void pci_domain_release(struct domain *d)
 	d->ndevs = 0;
 }
 
-/* Inside a vendor-specific capability, past its id, next and length bytes? */
+/* Inside the writable body of a vendor-specific capability (recorded at probe time)? */
 static bool in_vendor_cap(const struct pci_dev *dev, uint32_t off, unsigned size)
 {
-	uint32_t ptr = pci_config_read(dev, 0x34, 1) & 0xfc;
-	for (unsigned n = 0; n < 48 && ptr >= 0x40; n++) {
-		uint32_t len = pci_config_read(dev, ptr + 2, 1);
-		if (pci_config_read(dev, ptr, 1) == PCI_CAP_VENDOR && off >= ptr + 4 &&
-		    off + size <= ptr + len && ptr + len <= 0x100)
+	for (uint32_t i = 0; i < dev->nvcaps; i++)
+		if (off >= dev->vcaps[i].lo && off + size <= dev->vcaps[i].hi)
 			return true;
-		ptr = pci_config_read(dev, ptr + 1, 1) & 0xfc;
-	}
 	return false;
 }
 

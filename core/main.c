@@ -94,9 +94,8 @@ static void devices_init(const struct boot_info *bi)
 	kprintf("tessera: pci: %u functions\n", pci_init(&ai, bi));
 	for (uint32_t i = 0; i < pci_count(); i++) {
 		const struct pci_dev *dev = pci_get(i);
-		kprintf("tessera: pci %04x:%02x:%02x.%x %04x:%04x class %06x\n", dev->sbdf >> 16,
-			(dev->sbdf >> 8) & 0xff, (dev->sbdf >> 3) & 0x1f, dev->sbdf & 7, dev->vendor,
-			dev->device, dev->class_rev >> 8);
+		kprintf("tessera: pci " SBDF_FMT " %04x:%04x class %06x\n", SBDF_ARGS(dev->sbdf),
+			dev->vendor, dev->device, dev->class_rev >> 8);
 	}
 	if (iommu_init(&ai, &why))
 		kprintf("tessera: no IOMMU (%s): no device can be assigned\n", why);

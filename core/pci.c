@@ -19,6 +19,7 @@
 #define PCI_COMMAND_MEM 0x2
 #define PCI_CAP_MSI 0x05
 #define PCI_CAP_MSIX 0x11
+#define PCI_CAP_VENDOR 0x09
 
 static struct pci_dev devs[PCI_DEV_MAX];
 static uint32_t ndevs;
@@ -75,20 +76,38 @@ static unsigned bar_size(struct pci_dev *dev, unsigned i)
 	return b->flags & TESSERA_BAR_64 ? 2 : 1;
 }
 
-/* The capability list, at most 48 entries (the space holds no more), for MSI and MSI-X. */
+/*
+ * The capability list, at most 48 entries (the space holds no more): MSI,
+ * MSI-X, and the bodies of vendor-specific ones a driver may write (those that
+ * would overlap MSI or MSI-X, whatever length they claim, are left out).
+ */
 static void find_caps(struct pci_dev *dev)
 {
-	uint32_t ptr;
+	uint32_t ptr, n;
 	if (!(pci_config_read(dev, 0x06, 2) & 0x10))
 		return;
 	ptr = pci_config_read(dev, 0x34, 1) & 0xfc;
-	for (unsigned n = 0; n < 48 && ptr >= 0x40; n++) {
-		uint32_t id = pci_config_read(dev, ptr, 1);
+	for (n = 0; n < 48 && ptr >= 0x40; n++) {
+		uint32_t id = pci_config_read(dev, ptr, 1), len = pci_config_read(dev, ptr + 2, 1);
 		if (id == PCI_CAP_MSI && !dev->msi)
 			dev->msi = (uint8_t)ptr;
 		if (id == PCI_CAP_MSIX && !dev->msix)
 			dev->msix = (uint8_t)ptr;
+		if (id == PCI_CAP_VENDOR && len > 4 && ptr + len <= 0x100 && dev->nvcaps < PCI_VENDOR_CAPS) {
+			dev->vcaps[dev->nvcaps].lo = (uint16_t)(ptr + 4);
+			dev->vcaps[dev->nvcaps++].hi = (uint16_t)(ptr + len);
+		}
 		ptr = pci_config_read(dev, ptr + 1, 1) & 0xfc;
+	}
+	/* MSI (10 to 24 bytes by its control word) and MSI-X (12) stay the core's. */
+	for (uint32_t i = 0; i < dev->nvcaps; i++) {
+		uint32_t lo = dev->vcaps[i].lo, hi = dev->vcaps[i].hi, ctl = 0, msi_len;
+		if (dev->msi)
+			ctl = pci_config_read(dev, dev->msi + 2u, 2);
+		msi_len = (ctl & 0x80 ? 14u : 10u) + (ctl & 0x100 ? 10u : 0u);
+		if ((dev->msi && ranges_overlap(lo, hi - lo, dev->msi, msi_len)) ||
+		    (dev->msix && ranges_overlap(lo, hi - lo, dev->msix, 12)))
+			dev->vcaps[i].lo = dev->vcaps[i].hi = 0;
 	}
 }
 

@@ -505,3 +505,27 @@ TEST(device_assign_config_needs_a_label_and_the_policy_s_permission)
 	CHECK_EQ(device_assign_config(d, &dc, &why), 0);
 	CHECK_EQ(d->ndevs, 1);
 }
+
+/* A vendor capability whose claimed length covers the MSI capability gives no write access at all. */
+TEST(dev_config_write_refuses_a_vendor_capability_that_claims_the_msi_registers)
+{
+	struct sim_pci_fn *f = nic();
+	uint16_t ctl = 0x0180; /* 64-bit with per-vector masking: 24 bytes */
+	f->cfg[0x06] |= 0x10;
+	f->cfg[0x34] = 0x40;
+	f->cfg[0x40] = 0x09;
+	f->cfg[0x41] = 0x50;
+	f->cfg[0x42] = 0x40; /* "64 bytes": over the MSI capability at 0x50 */
+	f->cfg[0x50] = 0x05;
+	f->cfg[0x51] = 0x00;
+	memcpy(f->cfg + 0x52, &ctl, 2);
+	load_device_policy();
+	CHECK_EQ(pci_init(&ai, NULL), 1);
+	struct domain *d = boot_one();
+	const char *why = NULL;
+	CHECK_EQ(pci_assign(d, pci_find(SBDF(0, 3, 0)), &why), 0);
+	pci_find(SBDF(0, 3, 0))->type = 2; /* nic_t */
+	CHECK_EQ(cfg_write(d, 0x54, 4, 0xfee00000), -TESSERA_EPERM);
+	CHECK_EQ(cfg_write(d, 0x44, 4, 0), -TESSERA_EPERM);
+	CHECK_EQ(pci_config_read(pci_find(SBDF(0, 3, 0)), 0x54, 4), 0);
+}

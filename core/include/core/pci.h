@@ -9,6 +9,12 @@
 #include <tessera/device.h>
 
 #define PCI_DEV_MAX 64
+#define PCI_VENDOR_CAPS 8
+
+/* printf("... " SBDF_FMT, SBDF_ARGS(sbdf)): the policy's SSSS:BB:DD.F. */
+#define SBDF_FMT "%04x:%02x:%02x.%x"
+#define SBDF_ARGS(s) (unsigned)((s) >> 16), (unsigned)(((s) >> 8) & 0xff), \
+		     (unsigned)(((s) >> 3) & 0x1f), (unsigned)((s) & 7)
 
 struct acpi_info;
 struct domain;
@@ -20,6 +26,9 @@ struct pci_dev {
 	uint32_t class_rev;
 	uint8_t header;   /* header type, without the multi-function bit */
 	uint8_t msi, msix; /* capability offsets, 0 if absent */
+	/* Vendor-specific capabilities' writable bodies [lo, hi), found once at probe time. */
+	uint8_t nvcaps;
+	struct { uint16_t lo, hi; } vcaps[PCI_VENDOR_CAPS];
 	uint64_t msix_table, msix_pba; /* physical addresses, 0 if absent */
 	uint32_t msix_table_size;      /* bytes */
 	struct tessera_bar bars[TESSERA_BARS];
