@@ -155,6 +155,17 @@ void domain_destroy(struct domain *d)
 			arch_cpu_kick(cpu);
 }
 
+int domain_start(const struct domain_config *dc, const uint8_t *img, uint64_t img_size,
+		 struct domain **out, const char **why)
+{
+	int rc = domain_create(dc, img, img_size, out, why);
+	if (!rc && device_assign_config(*out, dc, why)) {
+		domain_destroy(*out);
+		rc = -TESSERA_EINVAL;
+	}
+	return rc;
+}
+
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
 	char reason[128];
@@ -179,10 +190,7 @@ void domain_restart(const struct domain *old)
 	const char *why = NULL;
 	if (old->restarts >= old->cfg.restart)
 		return;
-	if (domain_create(&old->cfg, old->img, old->img_size, &d, &why) ||
-	    device_assign_config(d, &old->cfg, &why)) {
-		if (d)
-			domain_destroy(d);
+	if (domain_start(&old->cfg, old->img, old->img_size, &d, &why)) {
 		kprintf("tessera: domain %s could not be restarted: %s\n", old->name, why);
 		return;
 	}

@@ -129,11 +129,7 @@ static void start_module(const struct boot_module *m, uint32_t i)
 		}
 	}
 	if (!rc)
-		rc = domain_create(&dc, img, m->end - m->start, &d, &why);
-	if (!rc && device_assign_config(d, &dc, &why)) {
-		domain_destroy(d);
-		rc = -1;
-	}
+		rc = domain_start(&dc, img, m->end - m->start, &d, &why);
 	if (rc) {
 		kprintf("tessera: module %u rejected: %s\n", i, why);
 		return;

@@ -60,6 +60,9 @@ struct domain {
 
 int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t img_size,
 		  struct domain **out, const char **why);
+/* domain_create, then its pci= devices; a domain that cannot have them all is destroyed. */
+int domain_start(const struct domain_config *dc, const uint8_t *img, uint64_t img_size,
+		 struct domain **out, const char **why);
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void domain_destroy(struct domain *d);
 /* Make a crashed domain again if its restart= count allows (domain_crash calls it). */
