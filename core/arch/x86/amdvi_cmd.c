@@ -60,32 +60,21 @@ static void wr(uint32_t off, uint64_t v)
 	*(volatile uint64_t *)phys_to_virt(base + off) = v;
 }
 
-/* Bounded wait, about a second: hardware answers in microseconds, QEMU at once. */
-static bool wait_for(bool (*done)(void))
+static bool ring_has_room(void *tail)
 {
-	for (uint32_t i = 0; i < 100000; i++) {
-		if (done())
-			return true;
-		pit_delay_us(10);
-	}
-	return done();
+	return (*(uint64_t *)tail + 16) % RING_BYTES != RING_OFF(rd(REG_CMD_HEAD));
 }
 
-static bool ring_has_room(void)
+static bool completed(void *want)
 {
-	return (cmd_tail + 16) % RING_BYTES != RING_OFF(rd(REG_CMD_HEAD));
-}
-
-static bool completed(void)
-{
-	return completion == seq;
+	return completion == *(uint64_t *)want;
 }
 
 /* Queue one command and let the IOMMU see it (QEMU runs it inside the tail write). */
 static int cmd(uint64_t q0, uint64_t q1)
 {
 	volatile uint64_t *slot = phys_to_virt(cmd_pa + cmd_tail);
-	if (!wait_for(ring_has_room))
+	if (!poll_until(ring_has_room, &cmd_tail))
 		return -TESSERA_EBUSY;
 	slot[0] = q0;
 	slot[1] = q1;
@@ -100,7 +89,7 @@ static int cmd_sync(void)
 {
 	seq++;
 	if (cmd(CMD_COMPLETION_WAIT | (uint64_t)(uintptr_t)&completion | 1, seq) ||
-	    !wait_for(completed))
+	    !poll_until(completed, &seq))
 		return -TESSERA_EBUSY;
 	return 0;
 }

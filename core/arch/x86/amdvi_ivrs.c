@@ -6,24 +6,12 @@
  */
 #include <core/lib.h>
 #include <tessera/errno.h>
+#include "iommu_backend.h"
 #include "amdvi.h"
 
 #define IVRS_FIRST 48 /* header (36), IVinfo (4), reserved (8) */
 #define IVHD_BASE_END (4ULL << 30) /* the core's 1:1 map */
 #define IVHD_MMIO_SIZE 0x4000ULL
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static bool is_ivhd(uint8_t type)
 {
@@ -34,17 +22,6 @@ static void mark(uint64_t *map, uint32_t first, uint32_t last)
 {
 	for (uint32_t id = first; id <= last; id++)
 		map[id / 64] |= 1ULL << (id % 64);
-}
-
-static int add_id(uint16_t *list, uint32_t *n, uint16_t id)
-{
-	for (uint32_t i = 0; i < *n; i++)
-		if (list[i] == id)
-			return 0;
-	if (*n == AMDVI_SPECIAL_MAX)
-		return -1;
-	list[(*n)++] = id;
-	return 0;
 }
 
 /* A range opened by a START entry (0x03, 0x43, 0x47), closed by the next END (0x04). */
@@ -75,7 +52,7 @@ static int range_end(struct amdvi_ivrs *o, struct range *r, uint16_t last, const
 
 static int entry(struct amdvi_ivrs *o, const uint8_t *e, struct range *r, const char **why)
 {
-	uint16_t id = rd16(e + 1);
+	uint16_t id = le16(e + 1);
 	switch (e[0]) {
 	case 0x01: /* ALL */
 		mark(o->covered, 0, AMDVI_IDS - 1);
@@ -86,29 +63,29 @@ static int entry(struct amdvi_ivrs *o, const uint8_t *e, struct range *r, const 
 	case 0x42: /* ALIAS SELECT: id issues DMA as the id in bytes 5-6 */
 		mark(o->covered, id, id);
 		mark(o->aliased, id, id);
-		mark(o->aliased, rd16(e + 5), rd16(e + 5));
+		mark(o->aliased, le16(e + 5), le16(e + 5));
 		return 0;
 	case 0x03: case 0x43: case 0x47:
 		if (r->open) {
 			*why = "IVRS: device range start inside another range";
 			return -1;
 		}
-		*r = (struct range){ true, e[0] == 0x43, id, e[0] == 0x43 ? rd16(e + 5) : 0 };
+		*r = (struct range){ true, e[0] == 0x43, id, e[0] == 0x43 ? le16(e + 5) : 0 };
 		return 0;
 	case 0x04:
 		return range_end(o, r, id, why);
 	case 0x48: /* SPECIAL: IOAPIC (variety 1), HPET (2) */
-		id = rd16(e + 5);
+		id = le16(e + 5);
 		mark(o->covered, id, id);
-		if ((e[7] == 1 && add_id(o->ioapic, &o->nioapic, id)) ||
-		    add_id(o->special, &o->nspecial, id)) {
+		if ((e[7] == 1 && !id_add(o->ioapic, &o->nioapic, AMDVI_SPECIAL_MAX, id)) ||
+		    !id_add(o->special, &o->nspecial, AMDVI_SPECIAL_MAX, id)) {
 			*why = "IVRS: more than 16 IOAPIC/HPET entries";
 			return -1;
 		}
 		return 0;
 	case 0xf0: /* ACPI HID device: not PCI, never assigned */
 		mark(o->covered, id, id);
-		if (add_id(o->special, &o->nspecial, id)) {
+		if (!id_add(o->special, &o->nspecial, AMDVI_SPECIAL_MAX, id)) {
 			*why = "IVRS: more than 16 special device entries";
 			return -1;
 		}
@@ -157,11 +134,11 @@ static int ivhd(struct amdvi_ivrs *o, const uint8_t *t, uint32_t off, uint32_t l
 		*why = "IVRS: IVHD shorter than its header";
 		return -1;
 	}
-	o->base = rd64(h + 8);
-	o->iommu_id = rd16(h + 4);
+	o->base = le64(h + 8);
+	o->iommu_id = le16(h + 4);
 	o->ivhd_type = h[0];
 	o->ivhd_flags = h[1];
-	if (rd16(h + 16) != 0) {
+	if (le16(h + 16) != 0) {
 		*why = "IVRS: the IOMMU is not on PCI segment 0 (not supported)";
 		return -1;
 	}
@@ -182,7 +159,7 @@ int amdvi_ivrs_parse(const uint8_t *t, uint32_t len, struct amdvi_ivrs *o, const
 		return -TESSERA_EINVAL;
 	}
 	for (uint32_t off = IVRS_FIRST, sub; off < len; off += sub) {
-		if (len - off < 4 || (sub = rd16(t + off + 2)) < 4 || sub > len - off) {
+		if (len - off < 4 || (sub = le16(t + off + 2)) < 4 || sub > len - off) {
 			*why = "IVRS: a sub-table runs past the table or is shorter than 4 bytes";
 			return -TESSERA_EINVAL;
 		}
@@ -195,7 +172,7 @@ int amdvi_ivrs_parse(const uint8_t *t, uint32_t len, struct amdvi_ivrs *o, const
 		} else if (sub < (t[off] == 0x10 ? 24u : 40u)) {
 			*why = "IVRS: IVHD shorter than its header";
 			return -TESSERA_EINVAL;
-		} else if (rd64(t + off + 8) != o->base) {
+		} else if (le64(t + off + 8) != o->base) {
 			/* The devices behind a second IOMMU would not be blocked. */
 			*why = "IVRS: more than one IOMMU (not supported)";
 			return -TESSERA_EINVAL;

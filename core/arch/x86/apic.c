@@ -62,6 +62,16 @@ void pit_delay_us(uint32_t us)
 		;
 }
 
+bool poll_until(bool (*done)(void *), void *arg)
+{
+	for (uint32_t i = 0; i < 100000; i++) {
+		if (done(arg))
+			return true;
+		pit_delay_us(10);
+	}
+	return done(arg);
+}
+
 /* Count APIC ticks over CALIBRATE_MS of PIT time. */
 static uint32_t calibrate(void)
 {

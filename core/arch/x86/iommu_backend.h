@@ -6,13 +6,39 @@
 struct acpi_info;
 struct domain;
 
+/*
+ * iommu.c calls assign and unassign only once init has succeeded, for segment 0
+ * (id: bus << 8 | devfn), and unassign only for ids assign accepted for d.
+ */
 struct iommu_backend {
 	const char *name;
 	bool (*present)(const struct acpi_info *ai);
 	int (*init)(const struct acpi_info *ai, const char **why);
-	int (*assign)(struct domain *d, uint32_t sbdf, const char **why);
-	void (*unassign)(struct domain *d, uint32_t sbdf);
-	void (*domain_destroy)(struct domain *d);
+	int (*assign)(struct domain *d, uint16_t id, const char **why);
+	/* Block id's DMA; nonzero when the IOMMU did not confirm it (iommu.c panics). */
+	int (*unassign)(struct domain *d, uint16_t id);
+	/* d's devices are all unassigned: free its tables. */
+	void (*free_tables)(struct domain *d);
 	void (*report_faults)(void);
 };
+
+/* Is id in list[0, n)? */
+static inline bool id_listed(const uint16_t *list, uint32_t n, uint16_t id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (list[i] == id)
+			return true;
+	return false;
+}
+
+/* Add id to list[0, *n) (max entries) unless it is there: false when full. */
+static inline bool id_add(uint16_t *list, uint32_t *n, uint32_t max, uint16_t id)
+{
+	if (id_listed(list, *n, id))
+		return true;
+	if (*n == max)
+		return false;
+	list[(*n)++] = id;
+	return true;
+}
 #endif

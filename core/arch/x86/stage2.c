@@ -50,9 +50,14 @@ int stage2_build(struct domain *d, uint64_t table_bits, uint64_t leaf_bits)
 	pd = phys_to_virt(d->arch.stage2[2]);
 	pml4[0] = d->arch.stage2[1] | table_bits;
 	pdpt[0] = d->arch.stage2[2] | table_bits;
-	for (uint64_t i = 0; i < d->mem_size / TESSERA_DOMAIN_MEM_ALIGN; i++)
-		pd[i] = (d->mem_pa + i * TESSERA_DOMAIN_MEM_ALIGN) | leaf_bits;
+	stage2_fill_2m(pd, d, leaf_bits);
 	return 0;
+}
+
+void stage2_fill_2m(uint64_t *pd, const struct domain *d, uint64_t bits)
+{
+	for (uint64_t i = 0; i < d->mem_size / TESSERA_DOMAIN_MEM_ALIGN; i++)
+		pd[i] = (d->mem_pa + i * TESSERA_DOMAIN_MEM_ALIGN) | bits;
 }
 
 void stage2_free(struct domain *d)

@@ -13,6 +13,7 @@
 #include <arch/mm.h>
 #include <arch/stage2.h>
 #include <tessera/errno.h>
+#include <tessera/layout.h>
 #include "iommu_backend.h"
 #include "vtd.h"
 
@@ -27,13 +28,12 @@ static struct vtd_dmar dmar;
 static struct vtd_caps caps;
 static uint64_t root_pa, iq_pa, irt_pa, ctx_pa[256];
 static uint32_t pt_pages;
-static bool up;
 
-/* Per domain: its second-level tables (top, the 4-level case's middle, the 2 MiB level) and devices. */
+_Static_assert(TESSERA_DOMAIN_MEM_MAX <= 512 * BIG, "a domain's memory fits one 2 MiB-level table");
+
+/* Per domain: its second-level tables (top, the 4-level case's middle, the 2 MiB level). */
 static struct vdom {
 	uint64_t top, mid, l2;
-	uint32_t ndevs;
-	uint16_t devs[TESSERA_DEVICES_MAX];
 } doms[DOMAIN_MAX];
 
 static void free_tables(struct vdom *s)
@@ -54,9 +54,8 @@ static void free_tables(struct vdom *s)
 static int build_tables(const struct domain *d, struct vdom *s, const char **why)
 {
 	uint64_t n = d->mem_size / BIG, *l2, *top;
-	if (!n || d->mem_size % BIG || n > 512 || d->mem_pa % BIG ||
-	    (dmar.haw < 64 && (d->mem_pa + d->mem_size) >> dmar.haw)) {
-		*why = "the domain's memory is not 2 MiB pages, 1 GiB at most, below the IOMMU's width";
+	if (dmar.haw < 64 && (d->mem_pa + d->mem_size) >> dmar.haw) {
+		*why = "the domain's memory is above the IOMMU's address width";
 		return -TESSERA_EINVAL;
 	}
 	if (!caps.big && pt_pages + n > PT_BUDGET) {
@@ -72,12 +71,10 @@ static int build_tables(const struct domain *d, struct vdom *s, const char **why
 		return -TESSERA_ENOMEM;
 	}
 	l2 = phys_to_virt(s->l2);
-	for (uint64_t i = 0; i < n; i++) {
+	if (caps.big)
+		stage2_fill_2m(l2, d, PTE_PS | PTE_RW);
+	for (uint64_t i = 0; !caps.big && i < n; i++) {
 		uint64_t pa = d->mem_pa + i * BIG, pt, *e;
-		if (caps.big) {
-			l2[i] = pa | PTE_PS | PTE_RW;
-			continue;
-		}
 		if (!(pt = page_zalloc())) {
 			free_tables(s);
 			return -TESSERA_ENOMEM;
@@ -142,25 +139,12 @@ static void ctx_clear(uint16_t id)
 	vtd_sync((const void *)e, 16);
 }
 
-static bool listed(const uint16_t *list, uint32_t n, uint16_t id)
+static const char *unassignable(uint16_t id)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (list[i] == id)
-			return true;
-	return false;
-}
-
-static const char *unassignable(uint32_t sbdf)
-{
-	uint16_t id = (uint16_t)sbdf;
-	if (!up)
-		return "the IOMMU is not running";
-	if (sbdf >> 16)
-		return "not on PCI segment 0";
-	if (listed(dmar.rmrr, dmar.nrmrr, id) || (dmar.rmrr_deep && id >> 8))
+	if (id_listed(dmar.rmrr, dmar.nrmrr, id) || (dmar.rmrr_deep && id >> 8))
 		return "firmware keeps memory for its DMA (DMAR RMRR)";
 	/* Behind a bridge its requests may carry the bridge's id: only direct names count. */
-	if (!listed(dmar.scope, dmar.nscope, id) && !(dmar.include_all && !(id >> 8)))
+	if (!id_listed(dmar.scope, dmar.nscope, id) && !(dmar.include_all && !(id >> 8)))
 		return "the IOMMU's device scope does not name it directly (DMAR)";
 	return NULL;
 }
@@ -191,7 +175,6 @@ static int vtd_init(const struct acpi_info *ai, const char **why)
 	/* On failure everything stays allocated: the unit may still read it. */
 	if ((rc = vtd_hw_start(root_pa, iq_pa, irt_pa, why)))
 		return rc;
-	up = true;
 	kprintf("tessera: vt-d: unit at 0x%lx, %u-level tables, %s pages, device interrupts %s\n",
 		(unsigned long)dmar.base, caps.levels, caps.big ? "2 MiB" : "4 KiB",
 		caps.intremap ? "blocked (empty remapping table)" : "NOT blocked (no ECAP.IR)");
@@ -199,17 +182,12 @@ static int vtd_init(const struct acpi_info *ai, const char **why)
 	return 0;
 }
 
-static int vtd_assign(struct domain *d, uint32_t sbdf, const char **why)
+static int vtd_assign(struct domain *d, uint16_t id, const char **why)
 {
-	uint16_t id = (uint16_t)sbdf;
-	struct vdom *s = d->id < DOMAIN_MAX ? &doms[d->id] : NULL;
+	struct vdom *s = &doms[d->id];
 	int rc;
-	if ((*why = unassignable(sbdf)))
+	if ((*why = unassignable(id)))
 		return -TESSERA_EINVAL;
-	if (!s || s->ndevs == TESSERA_DEVICES_MAX) {
-		*why = "too many devices for one domain";
-		return -TESSERA_ENOSPC;
-	}
 	if (!s->top && (rc = build_tables(d, s, why)))
 		return rc;
 	if (bus_table((uint8_t)(id >> 8))) {
@@ -224,42 +202,18 @@ static int vtd_assign(struct domain *d, uint32_t sbdf, const char **why)
 		*why = "the IOMMU did not confirm the new context entry";
 		return -TESSERA_EBUSY;
 	}
-	s->devs[s->ndevs++] = id;
 	return 0;
 }
 
-static void vtd_unassign(struct domain *d, uint32_t sbdf)
+static int vtd_unassign(struct domain *d, uint16_t id)
 {
-	struct vdom *s = d->id < DOMAIN_MAX ? &doms[d->id] : NULL;
-	uint16_t id = (uint16_t)sbdf;
-	for (uint32_t i = 0; s && !(sbdf >> 16) && i < s->ndevs; i++) {
-		if (s->devs[i] != id)
-			continue;
-		ctx_clear(id);
-		/* d's memory is about to be reused: no cached translation may outlive this. */
-		if (vtd_flush_device(id, DID(d)))
-			panic("vt-d: the IOMMU did not confirm that device %02x:%02x.%x is blocked",
-			      id >> 8, id >> 3 & 0x1f, id & 7);
-		s->devs[i] = s->devs[--s->ndevs];
-		/* A driver domain's blocked DMA is reported as it goes. */
-		vtd_faults_report();
-		return;
-	}
+	ctx_clear(id);
+	return vtd_flush_device(id, DID(d));
 }
 
-static void vtd_domain_destroy(struct domain *d)
+static void vtd_free_tables(struct domain *d)
 {
-	if (d->id >= DOMAIN_MAX)
-		return;
-	while (doms[d->id].ndevs)
-		vtd_unassign(d, doms[d->id].devs[0]);
 	free_tables(&doms[d->id]);
-}
-
-static void vtd_report_faults(void)
-{
-	if (up)
-		vtd_faults_report();
 }
 
 const struct iommu_backend vtd_backend = {
@@ -268,6 +222,6 @@ const struct iommu_backend vtd_backend = {
 	.init = vtd_init,
 	.assign = vtd_assign,
 	.unassign = vtd_unassign,
-	.domain_destroy = vtd_domain_destroy,
-	.report_faults = vtd_report_faults,
+	.free_tables = vtd_free_tables,
+	.report_faults = vtd_faults_report,
 };

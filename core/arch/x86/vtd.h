@@ -26,7 +26,6 @@ int vtd_dmar_parse(const uint8_t *t, uint32_t len, struct vtd_dmar *out, const c
 struct vtd_caps {
 	uint32_t levels;   /* second-level table depth: 3 (39-bit) or 4 (48-bit) */
 	bool big;          /* 2 MiB second-level pages (CAP.SLLPS) */
-	bool coherent;     /* the unit snoops its tables (ECAP.C); else they are flushed from caches */
 	bool intremap;     /* interrupt remapping (ECAP.IR) */
 };
 

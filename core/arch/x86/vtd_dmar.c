@@ -6,6 +6,7 @@
  */
 #include <core/lib.h>
 #include <tessera/errno.h>
+#include "iommu_backend.h"
 #include "vtd.h"
 
 #define DMAR_FIRST 48 /* header (36), host address width, flags, 10 reserved */
@@ -17,30 +18,6 @@
 #define SCOPE_ACPI     5
 #define REG_WINDOW_LO  0xfe000000ULL /* the core maps [this, 4 GiB) uncached */
 #define REG_WINDOW_HI  (4ULL << 30)
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static bool add(uint16_t *list, uint32_t *n, uint16_t id)
-{
-	for (uint32_t i = 0; i < *n; i++)
-		if (list[i] == id)
-			return true;
-	if (*n == VTD_SCOPE_MAX)
-		return false;
-	list[(*n)++] = id;
-	return true;
-}
 
 /*
  * The device scopes in s[0, len). One-hop endpoints go to list (a full list
@@ -75,7 +52,7 @@ static int scopes(const uint8_t *s, uint32_t len, uint16_t *list, uint32_t *n, b
 		if (e[0] == SCOPE_BRIDGE || (e[0] == SCOPE_ENDPOINT && path > 1))
 			*deep = true;
 		else if (e[0] == SCOPE_ENDPOINT &&
-			 !add(list, n, (uint16_t)(e[5] << 8 | e[6] << 3 | e[7])) && rmrr) {
+			 !id_add(list, n, VTD_SCOPE_MAX, (uint16_t)(e[5] << 8 | e[6] << 3 | e[7])) && rmrr) {
 			*why = "DMAR: too many devices with reserved memory (RMRR)";
 			return -1;
 		}
@@ -96,11 +73,11 @@ static int drhd(const uint8_t *e, uint32_t len, struct vtd_dmar *o, const char *
 		*why = "DMAR: more than one remapping unit (only one is supported yet)";
 		return -1;
 	}
-	if (rd16(e + 6)) {
+	if (le16(e + 6)) {
 		*why = "DMAR: a remapping unit for a PCI segment other than 0 (not supported)";
 		return -1;
 	}
-	o->base = rd64(e + 8);
+	o->base = le64(e + 8);
 	size = 4096ULL << (e[5] & 0xf); /* a zero size field (older tables): one page */
 	if (o->base % 4096 || o->base < REG_WINDOW_LO || o->base > REG_WINDOW_HI - size) {
 		*why = "DMAR: remapping unit registers outside [0xfe000000, 4 GiB) or unaligned";
@@ -118,13 +95,13 @@ static int rmrr(const uint8_t *e, uint32_t len, struct vtd_dmar *o, const char *
 		*why = "DMAR: reserved memory region (RMRR) too short";
 		return -1;
 	}
-	lo = rd64(e + 8);
-	hi = rd64(e + 16);
+	lo = le64(e + 8);
+	hi = le64(e + 16);
 	if (lo > hi || lo % 4096 || (hi + 1) % 4096) {
 		*why = "DMAR: reserved memory region (RMRR) is not whole pages";
 		return -1;
 	}
-	if (rd16(e + 6))
+	if (le16(e + 6))
 		return 0; /* another segment: none of its devices is ever assigned */
 	return scopes(e + 24, len - 24, o->rmrr, &o->nrmrr, true, &o->rmrr_deep, why);
 }
@@ -145,13 +122,13 @@ int vtd_dmar_parse(const uint8_t *t, uint32_t len, struct vtd_dmar *o, const cha
 		const uint8_t *e = t + off;
 		uint32_t elen;
 		int rc = 0;
-		if (len - off < 4 || (elen = rd16(e + 2)) < 4 || elen > len - off) {
+		if (len - off < 4 || (elen = le16(e + 2)) < 4 || elen > len - off) {
 			*why = "DMAR: a structure's length runs past the table";
 			return -TESSERA_EINVAL;
 		}
-		if (rd16(e) == DRHD)
+		if (le16(e) == DRHD)
 			rc = drhd(e, elen, o, why);
-		else if (rd16(e) == RMRR)
+		else if (le16(e) == RMRR)
 			rc = rmrr(e, elen, o, why);
 		if (rc)
 			return -TESSERA_EINVAL;

@@ -83,14 +83,16 @@ static void wr64(uint64_t off, uint64_t v)
 	*(volatile uint64_t *)phys_to_virt(base + off) = v;
 }
 
-static bool status_is(uint32_t bit, bool on)
+/* GSTS bit on (bit set in *want) or off. */
+static bool status_is(void *want)
 {
-	for (uint32_t i = 0; i < 100000; i++) {
-		if (!(rd32(REG_GSTS) & bit) == !on)
-			return true;
-		pit_delay_us(10);
-	}
-	return !(rd32(REG_GSTS) & bit) == !on;
+	const uint32_t *w = want;
+	return (rd32(REG_GSTS) & w[0]) == w[1];
+}
+
+static bool wait_status(uint32_t bit, bool on)
+{
+	return poll_until(status_is, (uint32_t[2]){ bit, on ? bit : 0 });
 }
 
 /* A persistent state (TE, QIE, IRE, CFI) on or off; a one-shot command (SRTP, SIRTP) done. */
@@ -98,7 +100,7 @@ static int command(uint32_t bit, bool on)
 {
 	uint32_t keep = rd32(REG_GSTS) & KEEP;
 	wr32(REG_GCMD, on ? keep | bit : keep & ~bit);
-	return status_is(bit, on) ? 0 : -TESSERA_EBUSY;
+	return wait_status(bit, on) ? 0 : -TESSERA_EBUSY;
 }
 
 void vtd_sync(const void *p, uint64_t len)
@@ -118,6 +120,18 @@ static void qi(uint64_t lo, uint64_t hi)
 	iq_tail = (iq_tail + 1) % IQ_ENTRIES;
 }
 
+/* The unit stored seq, or its queue stopped. */
+static bool qi_done(void *want)
+{
+	return wait_word == *(uint32_t *)want || rd32(REG_FSTS) & FSTS_QERR;
+}
+
+static bool iq_drained(void *unused)
+{
+	(void)unused;
+	return rd64(REG_IQH) == rd64(REG_IQT);
+}
+
 /* Everything queued before is done once the unit has stored seq. */
 static int qi_sync(void)
 {
@@ -126,16 +140,12 @@ static int qi_sync(void)
 	vtd_sync(phys_to_virt(iq_pa), IQ_ENTRIES * 16);
 	if (cap & CAP_RWBF) { /* flush the chipset's write buffers before the unit looks */
 		wr32(REG_GCMD, (rd32(REG_GSTS) & KEEP) | WBF);
-		if (!status_is(WBF, false))
+		if (!wait_status(WBF, false))
 			return -TESSERA_EBUSY;
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	wr64(REG_IQT, iq_tail << 4);
-	for (uint32_t i = 0; i < 100000 && wait_word != seq; i++) {
-		if (rd32(REG_FSTS) & FSTS_QERR)
-			return -TESSERA_EBUSY;
-		pit_delay_us(10);
-	}
+	poll_until(qi_done, &seq);
 	return wait_word == seq ? 0 : -TESSERA_EBUSY;
 }
 
@@ -181,7 +191,7 @@ int vtd_hw_probe(uint64_t b, struct vtd_caps *c, const char **why)
 		return -TESSERA_ENODEV;
 	c->levels = cap & CAP_SAGAW_48 ? 4 : 3; /* 4 where both: QEMU can then test both */
 	c->big = cap & CAP_SLLPS_2M;
-	c->coherent = coherent = ecap & ECAP_C;
+	coherent = ecap & ECAP_C;
 	c->intremap = ecap & ECAP_IR;
 	return 0;
 }
@@ -192,8 +202,7 @@ int vtd_hw_start(uint64_t root_pa, uint64_t q_pa, uint64_t irt_pa, const char **
 	wr32(REG_FECTL, INT_MASK);
 	wr32(REG_IECTL, INT_MASK);
 	if (rd32(REG_GSTS) & QIE) { /* firmware's queue: let it drain, then take it over */
-		for (uint32_t i = 0; i < 100000 && rd64(REG_IQH) != rd64(REG_IQT); i++)
-			pit_delay_us(10);
+		poll_until(iq_drained, NULL);
 		if (command(QIE, false)) {
 			*why = "VT-d: firmware's invalidation queue did not stop";
 			return -TESSERA_EBUSY;

@@ -17,6 +17,8 @@ void apic_ipi(unsigned cpu, uint8_t vector);
 void apic_kick_interrupt(void);
 void apic_stop_others(void);
 void pit_delay_us(uint32_t us);
+/* Bounded wait, about a second (100000 x 10 us): hardware answers in microseconds. Is done(arg)? */
+bool poll_until(bool (*done)(void *), void *arg);
 /* Physical address of the local APIC registers every CPU's core uses. */
 uint64_t apic_base(void);
 void apic_timer_interrupt(void);

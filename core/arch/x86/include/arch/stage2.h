@@ -11,6 +11,8 @@ void pages_scrub_free(uint64_t *pa, uint64_t count);
 
 int stage2_build(struct domain *d, uint64_t table_bits, uint64_t leaf_bits);
 void stage2_free(struct domain *d);
+/* pd[i] = 2 MiB leaf at d's mem_pa + i * 2 MiB | bits, over [0, mem_size): any table format's. */
+void stage2_fill_2m(uint64_t *pd, const struct domain *d, uint64_t bits);
 int stage2_grant_map(struct domain *d, uint32_t slot, uint64_t hpa, uint64_t table_bits,
 		     uint64_t leaf_bits);
 void stage2_grant_unmap(struct domain *d, uint32_t slot);
