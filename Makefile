@@ -49,13 +49,22 @@ $(B)/%.S.o: %.S
 	@$(CC) $(DOM_CFLAGS) -c $< -o $@
 
 DOMAINS := $(B)/domains/hello.elf $(B)/domains/attack.elf $(B)/domains/hcall_bench.elf \
-           $(B)/domains/ringdemo.elf $(B)/domains/mac.elf $(B)/domains/edu.elf
+           $(B)/domains/ringdemo.elf $(B)/domains/mac.elf $(B)/domains/edu.elf \
+           $(B)/domains/blk.elf $(B)/domains/blkclient.elf $(B)/domains/blkhostile.elf
 $(B)/domains/hello.elf: $(B)/driver-domains/demo/hello.c.o
 $(B)/domains/ringdemo.elf: $(B)/driver-domains/demo/ringdemo.c.o
 $(B)/domains/attack.elf: $(B)/tests/domains/attack.c.o
 $(B)/domains/mac.elf: $(B)/tests/domains/mac.c.o
 $(B)/domains/edu.elf: $(B)/tests/domains/edu.c.o
 $(B)/domains/hcall_bench.elf: $(B)/bench/hcall_bench.c.o
+$(B)/domains/blk.elf: $(B)/driver-domains/blk/main.c.o $(B)/driver-domains/blk/vblk.c.o \
+                      $(B)/driver-domains/lib/virtio.c.o
+$(B)/domains/blkclient.elf: $(B)/driver-domains/demo/blkclient.c.o
+$(B)/domains/blkhostile.elf: $(B)/driver-domains/demo/blkhostile.c.o
+# The hostile block client: the same source, the other role (see its header).
+$(B)/driver-domains/demo/blkhostile.c.o: driver-domains/demo/blkclient.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DBLKC_HOSTILE=1 -c $< -o $@
 $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 	@mkdir -p $(dir $@)
 	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T driver-domains/lib/linker.ld -o $@ $(filter %.o,$^)

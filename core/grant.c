@@ -77,7 +77,7 @@ int64_t hc_grant_map(struct vcpu *v, const struct hcall_ctx *hc)
 	struct grant_entry *e;
 	uint64_t slot = hc->arg[2];
 	int64_t err = 0;
-	if (slot >= TESSERA_GRANT_SLOTS)
+	if (slot >= TESSERA_GRANT_SLOTS || (hc->arg[3] & ~(uint64_t)TESSERA_GRANT_MAP_WRITE))
 		return -TESSERA_EINVAL;
 	g = hc->target;
 	e = entry_get(g, hc->arg[1], &err);
@@ -90,7 +90,9 @@ int64_t hc_grant_map(struct vcpu *v, const struct hcall_ctx *hc)
 			return -TESSERA_EEXIST;
 	if (d->slots[slot].used)
 		return -TESSERA_EBUSY;
-	bool writable = !(e->flags & TESSERA_GRANT_READONLY);
+	bool writable = hc->arg[3] & TESSERA_GRANT_MAP_WRITE;
+	if (writable && (e->flags & TESSERA_GRANT_READONLY))
+		return -TESSERA_EROFS;
 	if (virt_grant_map(d, (uint32_t)slot, g->mem_pa + e->gfn * PAGE_SIZE, writable))
 		return -TESSERA_ENOMEM;
 	d->slots[slot] = (struct grant_slot){ true, writable, g->id, hc->arg[1] };

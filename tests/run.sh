@@ -30,5 +30,6 @@ suite unit make -s unit
 suite policy tests/policy/run.sh
 suite qemu tests/qemu/run.sh
 suite mac tests/mac/roundtrip.sh
+suite devices tests/devices/blk.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

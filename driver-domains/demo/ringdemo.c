@@ -142,7 +142,7 @@ static int pong(int crash)
 		total = BENCH_ROUNDTRIPS + BENCH_STREAM;
 	while ((port = tessera_evtchn_bind((uint64_t)peer, RINGDEMO_PORT)) < 0)
 		tessera_yield();
-	while ((addr = tessera_grant_map((uint64_t)peer, RINGDEMO_REF, 0)) < 0)
+	while ((addr = tessera_grant_map((uint64_t)peer, RINGDEMO_REF, 0, TESSERA_GRANT_MAP_WRITE)) < 0)
 		tessera_yield();
 	rt_ring_init_back(&r, (struct rt_ring_page *)(uintptr_t)addr);
 	while (served < total) {

@@ -99,9 +99,9 @@ static void channel_and_grant_misuse(void)
 	expect("grant to self", tessera_grant_offer(si.domid, 0x100, 0), -TESSERA_ESRCH);
 	expect("grant past end", tessera_grant_offer((uint64_t)good, si.mem_bytes / 4096, 0), -TESSERA_EFAULT);
 	expect("grant bad flags", tessera_grant_offer((uint64_t)good, 0x100, 6), -TESSERA_EINVAL);
-	expect("map a ref never offered", tessera_grant_map((uint64_t)good, 0x10000, 0), -TESSERA_ESTALE);
-	expect("map bad index", tessera_grant_map((uint64_t)good, 0x10040, 0), -TESSERA_EINVAL);
-	expect("map slot out of range", tessera_grant_map((uint64_t)good, 0x10000, 64), -TESSERA_EINVAL);
+	expect("map a ref never offered", tessera_grant_map((uint64_t)good, 0x10000, 0, 0), -TESSERA_ESTALE);
+	expect("map bad index", tessera_grant_map((uint64_t)good, 0x10040, 0, 0), -TESSERA_EINVAL);
+	expect("map slot out of range", tessera_grant_map((uint64_t)good, 0x10000, 64, 0), -TESSERA_EINVAL);
 	expect("unmap empty slot", tessera_grant_unmap(0), -TESSERA_ENOENT);
 	expect("unmap slot out of range", tessera_grant_unmap(64), -TESSERA_EINVAL);
 	expect("end a ref never offered", tessera_grant_end(0x10000), -TESSERA_ESTALE);
@@ -127,12 +127,12 @@ static int read_only_granter(void)
 static void read_only_writer(void)
 {
 	long rog = wait_for("rog-1"), addr;
-	while ((addr = tessera_grant_map((uint64_t)rog, 0x10000, 3)) == -TESSERA_ESTALE)
+	while ((addr = tessera_grant_map((uint64_t)rog, 0x10000, 3, 0)) == -TESSERA_ESTALE)
 		tessera_yield();
 	expect("map read-only grant", addr, (long)(TESSERA_GRANT_WINDOW + 3 * 4096));
-	expect("map it twice", tessera_grant_map((uint64_t)rog, 0x10000, 4), -TESSERA_EEXIST);
-	expect("map into a busy slot", tessera_grant_map((uint64_t)rog, 0x10000, 3), -TESSERA_EEXIST);
-	expect("map with a stale generation", tessera_grant_map((uint64_t)rog, 0x20000, 5), -TESSERA_ESTALE);
+	expect("map it twice", tessera_grant_map((uint64_t)rog, 0x10000, 4, 0), -TESSERA_EEXIST);
+	expect("map into a busy slot", tessera_grant_map((uint64_t)rog, 0x10000, 3, 0), -TESSERA_EEXIST);
+	expect("map with a stale generation", tessera_grant_map((uint64_t)rog, 0x20000, 5, 0), -TESSERA_ESTALE);
 	expect("read through the grant", *(volatile uint8_t *)(uintptr_t)addr, 0x42);
 	rt_printf("%s: %d failures before the write\n", si.name, failures);
 	*(volatile uint8_t *)(uintptr_t)addr = 1;

@@ -53,7 +53,7 @@ static int role_a(void)
 	page_b[0] = MAGIC;
 	rt_printf("mac-a: grant to b = %ld\n", tessera_grant_offer((uint64_t)b, RT_GPA(page_b) / 4096, 0));
 	rt_printf("mac-a: grant to c = %ld\n", tessera_grant_offer((uint64_t)c, RT_GPA(page_c) / 4096, 0));
-	while ((rc = tessera_grant_map((uint64_t)c, FIRST_REF, 1)) == -TESSERA_ESTALE)
+	while ((rc = tessera_grant_map((uint64_t)c, FIRST_REF, 1, 0)) == -TESSERA_ESTALE)
 		tessera_yield(); /* c has not offered yet */
 	rt_printf("mac-a: map from c = %ld\n", rc);
 	tessera_evtchn_send((uint64_t)pb);
@@ -70,7 +70,7 @@ static int role_b(void)
 		return 1;
 	}
 	rt_event_wait(0);
-	while ((addr = tessera_grant_map((uint64_t)a, FIRST_REF, 0)) == -TESSERA_ESTALE)
+	while ((addr = tessera_grant_map((uint64_t)a, FIRST_REF, 0, 0)) == -TESSERA_ESTALE)
 		tessera_yield();
 	if (addr < 0) {
 		rt_printf("mac-b: map from a = %ld\n", addr);

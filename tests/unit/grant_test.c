@@ -42,9 +42,16 @@ static int64_t end(struct domain *d, uint64_t ref)
 	return hcall(&d->vcpu, TESSERA_HC_grant_end, ref, 0, 0, 0, 0);
 }
 
+static int64_t map_flags(struct domain *d, uint64_t granter, uint64_t ref, uint64_t slot, uint64_t flags)
+{
+	return hcall(&d->vcpu, TESSERA_HC_grant_map, granter, ref, slot, flags, 0);
+}
+
+/* As writable as the grant allows: ask for writing, fall back to read-only on -EROFS. */
 static int64_t map(struct domain *d, uint64_t granter, uint64_t ref, uint64_t slot)
 {
-	return hcall(&d->vcpu, TESSERA_HC_grant_map, granter, ref, slot, 0, 0);
+	int64_t rc = map_flags(d, granter, ref, slot, TESSERA_GRANT_MAP_WRITE);
+	return rc == -TESSERA_EROFS ? map_flags(d, granter, ref, slot, 0) : rc;
 }
 
 static int64_t unmap(struct domain *d, uint64_t slot)
@@ -221,6 +228,24 @@ TEST(grant_map_of_readonly_grant_is_not_writable)
 	CHECK_EQ(sim_virt.grant[1][0].hpa, frame_pa(dom[0], 9));
 	CHECK(dom[1]->slots[0].used);
 	CHECK(!dom[1]->slots[0].writable);
+}
+
+/* Least privilege: a mapping is writable only when asked for, and only of a writable grant. */
+TEST(grant_map_is_read_only_unless_write_is_asked_for)
+{
+	boot(2);
+	int64_t rw = offer(dom[0], 1, 5, 0), ro = offer(dom[0], 1, 6, RO);
+	CHECK_EQ(map_flags(dom[1], 0, (uint64_t)rw, 0, 0), (int64_t)WIN);
+	CHECK(sim_virt.grant[1][0].mapped);
+	CHECK(!sim_virt.grant[1][0].writable);
+	CHECK_EQ(map_flags(dom[1], 0, (uint64_t)ro, 1, TESSERA_GRANT_MAP_WRITE), -TESSERA_EROFS);
+	CHECK(!sim_virt.grant[1][1].mapped);
+	CHECK(!dom[1]->slots[1].used);
+	CHECK_EQ(map_flags(dom[1], 0, (uint64_t)ro, 1, 2), -TESSERA_EINVAL);
+	CHECK_EQ(map_flags(dom[1], 0, (uint64_t)ro, 1, ~0ULL), -TESSERA_EINVAL);
+	CHECK_EQ(map_flags(dom[1], 0, (uint64_t)ro, 1, 0), (int64_t)(WIN + PAGE_SIZE));
+	CHECK(!sim_virt.grant[1][1].writable);
+	CHECK_STREQ(grant_fault_reason(dom[1], WIN), "write to a read-only grant");
 }
 
 TEST(grant_map_by_wrong_peer_is_eperm)
@@ -851,7 +876,7 @@ static void hostile_check(struct hostile *h)
 			mapped[sl->granter][idx]++;
 			uint64_t hpa = g->mem_pa + e->gfn * PAGE_SIZE;
 			if (!w->mapped || w->hpa != hpa || w->writable != sl->writable ||
-			    sl->writable != !(e->flags & RO))
+			    (sl->writable && (e->flags & RO)))
 				HFAIL(h, "slot %u of %u: window disagrees (mapped %d hpa 0x%llx want 0x%llx)",
 				      s, id, w->mapped, (unsigned long long)w->hpa,
 				      (unsigned long long)hpa);
@@ -958,7 +983,7 @@ static void hostile_step(struct hostile *h)
 {
 	static const int e_offer[] = { TESSERA_EINVAL, TESSERA_EFAULT, TESSERA_ESRCH, TESSERA_ENOSPC, 0 };
 	static const int e_end[] = { TESSERA_EINVAL, TESSERA_ESTALE, TESSERA_EBUSY, 0 };
-	static const int e_map[] = { TESSERA_EINVAL, TESSERA_ESRCH, TESSERA_ESTALE, TESSERA_EPERM,
+	static const int e_map[] = { TESSERA_EINVAL, TESSERA_ESRCH, TESSERA_ESTALE, TESSERA_EPERM, TESSERA_EROFS,
 				     TESSERA_EEXIST, TESSERA_EBUSY, TESSERA_ENOMEM, 0 };
 	static const int e_unmap[] = { TESSERA_EINVAL, TESSERA_ENOENT, 0 };
 	static const int e_setup[] = { TESSERA_EINVAL, TESSERA_EFAULT, 0 };
@@ -967,7 +992,7 @@ static void hostile_step(struct hostile *h)
 	static const int e_send[] = { TESSERA_EINVAL, TESSERA_ENOTCONN, TESSERA_EPIPE, 0 };
 	static const int e_close[] = { TESSERA_EINVAL, 0 };
 	struct domain *d = hostile_running(h);
-	uint64_t nr, a0 = 0, a1 = 0, a2 = 0;
+	uint64_t nr, a0 = 0, a1 = 0, a2 = 0, a3;
 	const int *errs;
 	int64_t rc;
 
@@ -1101,7 +1126,9 @@ static void hostile_step(struct hostile *h)
 		}
 		return;
 	}
-	rc = hcall(&d->vcpu, nr, a0, a1, a2, 0, 0);
+	/* grant_map's flags: mostly "write", sometimes none, sometimes junk. */
+	a3 = nr != TESSERA_HC_grant_map ? 0 : pick(h, 4) ? TESSERA_GRANT_MAP_WRITE : pick(h, 2) ? 0 : pick(h, 1u << 16);
+	rc = hcall(&d->vcpu, nr, a0, a1, a2, a3, 0);
 	if (getenv("HOSTILE_TRACE"))
 		fprintf(stderr, "%u: %u %s(0x%llx, 0x%llx, 0x%llx) = %lld\n", h->step, d->id,
 			hcall_lookup(nr)->name, (unsigned long long)a0, (unsigned long long)a1,

@@ -13,6 +13,7 @@
 #define TESSERA_ENODEV  19 /* no such assigned device */
 #define TESSERA_EINVAL  22
 #define TESSERA_ENOSPC  28
+#define TESSERA_EROFS   30 /* a writable mapping of a read-only grant */
 #define TESSERA_ERANGE  34
 #define TESSERA_ENOSYS  38
 #define TESSERA_EOVERFLOW 75

@@ -6,6 +6,8 @@
 /* Grant references a domain can have outstanding at once. */
 #define TESSERA_GRANT_REFS 64
 #define TESSERA_GRANT_READONLY 1u
+/* grant_map flags: map writable (fails with -EROFS on a read-only grant); else read-only. */
+#define TESSERA_GRANT_MAP_WRITE 1u
 
 /*
  * The grant window: guest-physical pages where a domain maps frames other

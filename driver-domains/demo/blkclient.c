@@ -1,0 +1,202 @@
+/*
+ * A client of the block domain (rt/blkif.h). It must be named blkc-N (N = 0..3:
+ * the slot blk serves it in); N also picks its sectors, BLKC_BASE + N * 128 on.
+ * Built twice from this file:
+ *   blkclient.elf   writes BLKC_SECTORS sectors in requests of 8, 5 and 3
+ *                   sectors, each filled with 16-byte records "blkc-N:SSSSSSSS\n"
+ *                   (N its slot, S the sector in hex), reads them back in
+ *                   requests of 4 and checks every byte, flushes, and prints
+ *                   "blkc-N: wrote and verified 16 sectors"
+ *   blkhostile.elf  (BLKC_HOSTILE) sends malformed requests, each of which must
+ *                   get its own error status, then one good write and read of
+ *                   its first sector, which must succeed
+ */
+#include <rt/blkif.h>
+#include <rt/console.h>
+#include <rt/event.h>
+#include <rt/hcall.h>
+#include <tessera/grant.h>
+
+#ifndef BLKC_HOSTILE
+#define BLKC_HOSTILE 0
+#endif
+#define BLKC_BASE    1024u
+#define BLKC_SECTORS 16u
+#define RECORD       16u
+#define BLKC_FIND_TRIES 1000u
+
+static struct rt_ring_page ring_page __attribute__((aligned(4096)));
+static uint8_t data[4096] __attribute__((aligned(4096)));
+static struct tessera_self_info si;
+static struct rt_ring ring;
+static long port, data_ref;
+static uint64_t next_id = 1;
+
+/* Every domain exists before any runs: blk is there now, or it has already ended
+ * (or is being made again after a crash: hence a few tries). */
+static long find(const char *name)
+{
+	static char buf[TESSERA_NAME_MAX];
+	long id;
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, name, rt_strlen(name));
+	for (unsigned n = 0; (id = tessera_domain_lookup(RT_GPA(buf))) == -TESSERA_ESRCH; n++) {
+		if (n == BLKC_FIND_TRIES)
+			break;
+		tessera_yield();
+	}
+	return id;
+}
+
+/* One request, and its response's status (or -EPIPE if blk went away). */
+static long call(uint64_t op, uint64_t sector, uint64_t count, uint64_t gref)
+{
+	struct blkif_request rq = { next_id++, op, sector, count, gref };
+	struct rt_msg m = blkif_req_msg(&rq);
+	rt_ring_req_put(&ring, &m);
+	rt_ring_req_push(&ring);
+	/* Always notify: the send also says whether blk is gone (-EPIPE; a wait would
+	 * never end). -ENOTCONN until blk binds: it looks at the ring then anyway. */
+	if (tessera_evtchn_send((uint64_t)port) == -TESSERA_EPIPE)
+		return -TESSERA_EPIPE;
+	while (!rt_ring_rsp_get(&ring, &m)) {
+		rt_event_wait((uint32_t)port);
+		if (tessera_evtchn_send((uint64_t)port) == -TESSERA_EPIPE)
+			return -TESSERA_EPIPE;
+	}
+	struct blkif_response rs = blkif_msg_rsp(&m);
+	if (rs.id != rq.id) {
+		rt_printf("%s: response id %lu for request %lu\n", si.name, (unsigned long)rs.id,
+			  (unsigned long)rq.id);
+		return -TESSERA_EINVAL;
+	}
+	return rs.status;
+}
+
+/* Sector s's contents: "blkc-N:" and s in 8 hex digits, then a newline, 32 times. */
+static void fill(uint8_t *p, uint64_t s)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (unsigned r = 0; r < BLKIF_SECTOR_SIZE / RECORD; r++, p += RECORD) {
+		memcpy(p, si.name, 6);
+		p[6] = ':';
+		for (unsigned k = 0; k < 8; k++)
+			p[7 + k] = (uint8_t)hex[s >> (28 - 4 * k) & 0xf];
+		p[15] = '\n';
+	}
+}
+
+static int check(const uint8_t *p, uint64_t s)
+{
+	static uint8_t want[BLKIF_SECTOR_SIZE];
+	fill(want, s);
+	for (unsigned k = 0; k < BLKIF_SECTOR_SIZE; k++)
+		if (p[k] != want[k])
+			return -1;
+	return 0;
+}
+
+static long rw(uint64_t op, uint64_t sector, uint64_t count)
+{
+	if (op == BLKIF_OP_WRITE)
+		for (uint64_t k = 0; k < count; k++)
+			fill(data + k * BLKIF_SECTOR_SIZE, sector + k);
+	else
+		memset(data, 0xee, sizeof(data));
+	long rc = call(op, sector, count, (uint64_t)data_ref);
+	if (rc)
+		rt_printf("%s: %s of %lu sectors at %lu: %ld\n", si.name,
+			  op == BLKIF_OP_WRITE ? "write" : "read", (unsigned long)count,
+			  (unsigned long)sector, rc);
+	for (uint64_t k = 0; !rc && op == BLKIF_OP_READ && k < count; k++)
+		if (check(data + k * BLKIF_SECTOR_SIZE, sector + k)) {
+			rt_printf("%s: sector %lu reads back WRONG\n", si.name, (unsigned long)(sector + k));
+			rc = -TESSERA_EINVAL;
+		}
+	return rc;
+}
+
+static int good(uint64_t base)
+{
+	static const uint64_t wr[] = { 8, 5, 3 };
+	uint64_t s = base;
+	for (unsigned k = 0; k < 3; s += wr[k], k++)
+		if (rw(BLKIF_OP_WRITE, s, wr[k]))
+			return 1;
+	for (s = base; s < base + BLKC_SECTORS; s += 4)
+		if (rw(BLKIF_OP_READ, s, 4))
+			return 1;
+	long rc = call(BLKIF_OP_FLUSH, 0, 0, 0);
+	if (rc) {
+		rt_printf("%s: flush: %ld\n", si.name, rc);
+		return 1;
+	}
+	rt_printf("%s: wrote and verified %u sectors\n", si.name, BLKC_SECTORS);
+	return 0;
+}
+
+/* One malformed request: it must come back with exactly the status expected. */
+static int expect(const char *what, long want, uint64_t op, uint64_t sector, uint64_t count,
+		  uint64_t gref)
+{
+	long rc = call(op, sector, count, gref);
+	rt_printf("%s: %s: %ld (%s)\n", si.name, what, rc, rc == want ? "expected" : "WRONG");
+	return rc != want;
+}
+
+static uint8_t ro_page[4096] __attribute__((aligned(4096)));
+static long blk_id;
+
+static int hostile(uint64_t base)
+{
+	uint64_t g = (uint64_t)data_ref;
+	int bad = 0;
+	bad += expect("sector out of range", -TESSERA_ERANGE, BLKIF_OP_READ, 1ULL << 40, 1, g);
+	bad += expect("count 0", -TESSERA_EINVAL, BLKIF_OP_READ, base, 0, g);
+	bad += expect("count 9", -TESSERA_EINVAL, BLKIF_OP_WRITE, base, 9, g);
+	bad += expect("sector + count overflows", -TESSERA_EOVERFLOW, BLKIF_OP_WRITE,
+		      UINT64_MAX - 3, 8, g);
+	bad += expect("grant never offered", -TESSERA_ESTALE, BLKIF_OP_READ, base, 1, g + 5);
+	bad += expect("grant index out of range", -TESSERA_EINVAL, BLKIF_OP_READ, base, 1, 0xffffffffULL);
+	bad += expect("unknown op", -TESSERA_ENOSYS, 7, base, 1, g);
+	bad += expect("flush with a sector", -TESSERA_EINVAL, BLKIF_OP_FLUSH, base, 0, 0);
+	/* A read must write into the client's page: a read-only grant is refused, not a crash. */
+	long ro = tessera_grant_offer((uint64_t)blk_id, RT_GPA(ro_page) / 4096, TESSERA_GRANT_READONLY);
+	bad += expect("read into a read-only grant", -TESSERA_EROFS, BLKIF_OP_READ, base, 1, (uint64_t)ro);
+	if (bad || rw(BLKIF_OP_WRITE, base, 1) || rw(BLKIF_OP_READ, base, 1)) {
+		rt_printf("%s: hostile run FAILED\n", si.name);
+		return 1;
+	}
+	rt_printf("%s: every malformed request refused, then a good one served\n", si.name);
+	return 0;
+}
+
+int main(void);
+int main(void)
+{
+	long blk, ref;
+	if (tessera_self_info(RT_GPA(&si)) < 0 || rt_events_init() < 0)
+		return 100;
+	if (rt_strncmp(si.name, BLKIF_CLIENT_NAME, 5) || si.name[5] < '0' ||
+	    si.name[5] >= '0' + BLKIF_CLIENTS || si.name[6]) {
+		rt_printf("%s: a block client must be named blkc-0 .. blkc-%u\n", si.name,
+			  BLKIF_CLIENTS - 1);
+		return 2;
+	}
+	if ((blk = find(BLKIF_SERVER)) < 0) {
+		rt_printf("%s: no block domain (%ld)\n", si.name, blk);
+		return 4;
+	}
+	rt_ring_init_front(&ring, &ring_page);
+	blk_id = blk;
+	ref = tessera_grant_offer((uint64_t)blk, RT_GPA(&ring_page) / 4096, 0);
+	port = tessera_evtchn_alloc((uint64_t)blk);
+	data_ref = tessera_grant_offer((uint64_t)blk, RT_GPA(data) / 4096, 0);
+	if (ref != BLKIF_RING_REF || port != BLKIF_PORT || data_ref < 0) {
+		rt_printf("%s: setup failed (ring %ld, port %ld, data %ld)\n", si.name, ref, port,
+			  data_ref);
+		return 3;
+	}
+	uint64_t base = BLKC_BASE + (uint64_t)(si.name[5] - '0') * 128;
+	return BLKC_HOSTILE ? hostile(base) : good(base);
+}
