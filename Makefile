@@ -50,7 +50,8 @@ $(B)/%.S.o: %.S
 
 DOMAINS := $(B)/domains/hello.elf $(B)/domains/attack.elf $(B)/domains/hcall_bench.elf \
            $(B)/domains/ringdemo.elf $(B)/domains/mac.elf $(B)/domains/edu.elf \
-           $(B)/domains/blk.elf $(B)/domains/blkclient.elf $(B)/domains/blkhostile.elf
+           $(B)/domains/blk.elf $(B)/domains/blkclient.elf $(B)/domains/blkhostile.elf \
+           $(B)/domains/net.elf $(B)/domains/netclient.elf $(B)/domains/nethostile.elf
 $(B)/domains/hello.elf: $(B)/driver-domains/demo/hello.c.o
 $(B)/domains/ringdemo.elf: $(B)/driver-domains/demo/ringdemo.c.o
 $(B)/domains/attack.elf: $(B)/tests/domains/attack.c.o
@@ -65,6 +66,14 @@ $(B)/domains/blkhostile.elf: $(B)/driver-domains/demo/blkhostile.c.o
 $(B)/driver-domains/demo/blkhostile.c.o: driver-domains/demo/blkclient.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DBLKC_HOSTILE=1 -c $< -o $@
+$(B)/domains/net.elf: $(B)/driver-domains/net/main.c.o $(B)/driver-domains/net/vnet.c.o \
+                      $(B)/driver-domains/lib/virtio.c.o
+$(B)/domains/netclient.elf: $(B)/driver-domains/demo/netclient.c.o
+$(B)/domains/nethostile.elf: $(B)/driver-domains/demo/nethostile.c.o
+# The hostile network client: the same source, the other role (see its header).
+$(B)/driver-domains/demo/nethostile.c.o: driver-domains/demo/netclient.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DNETC_HOSTILE=1 -c $< -o $@
 $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 	@mkdir -p $(dir $@)
 	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T driver-domains/lib/linker.ld -o $@ $(filter %.o,$^)

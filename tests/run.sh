@@ -31,5 +31,6 @@ suite policy tests/policy/run.sh
 suite qemu tests/qemu/run.sh
 suite mac tests/mac/roundtrip.sh
 suite devices tests/devices/blk.sh
+suite net tests/devices/net.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

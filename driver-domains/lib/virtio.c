@@ -316,3 +316,48 @@ long virtq_run(struct virtq *q, const struct virtq_buf *bufs, uint32_t n, uint32
 		return broken(q, "bad used entry");
 	return len;
 }
+
+long virtq_post(struct virtq *q, uint16_t id, const struct virtq_buf *b)
+{
+	struct virtq_mem *m = q->mem;
+	if (q->broken)
+		return -VIRTIO_EIO;
+	if (id >= q->size || (q->posted >> id & 1))
+		return -TESSERA_EINVAL;
+	m->desc[id] = (struct virtq_desc){ .addr = b->addr, .len = b->len,
+					   .flags = b->writable ? VIRTQ_DESC_WRITE : 0 };
+	m->avail.ring[q->avail_idx % q->size] = id;
+	q->posted |= 1u << id;
+	q->outstanding++;
+	barrier(); /* the descriptor and the ring slot before the index */
+	*(volatile uint16_t *)&m->avail.idx = ++q->avail_idx;
+	mfence();  /* the index before the notification */
+	*q->notify = q->index;
+	return 0;
+}
+
+long virtq_reap(struct virtq *q, uint16_t *id, uint32_t *len)
+{
+	struct virtq_mem *m = q->mem;
+	uint16_t used;
+	uint32_t i, n;
+	if (q->broken)
+		return -VIRTIO_EIO;
+	used = *(volatile uint16_t *)&m->used.idx;
+	if (used == q->used_seen)
+		return 0;
+	if ((uint16_t)(used - q->used_seen) > q->outstanding)
+		return broken(q, "more completions than buffers");
+	barrier(); /* the index before the entry */
+	i = *(volatile uint32_t *)&m->used.ring[q->used_seen % q->size].id;
+	n = *(volatile uint32_t *)&m->used.ring[q->used_seen % q->size].len;
+	q->used_seen++;
+	/* Only a buffer we posted, and never more than it holds. */
+	if (i >= q->size || !(q->posted >> i & 1) || n > m->desc[i].len)
+		return broken(q, "bad used entry");
+	q->posted &= ~(1u << i);
+	q->outstanding--;
+	*id = (uint16_t)i;
+	*len = n;
+	return 1;
+}

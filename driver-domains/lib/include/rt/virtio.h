@@ -3,7 +3,8 @@
  * found through the core's config-space hypercalls, one split virtqueue in the
  * domain's own memory (device address = guest-physical address, through the
  * IOMMU: VIRTIO_F_ACCESS_PLATFORM), polled completion with a bounded wait.
- * One request in flight per queue. The device is not trusted: every index and
+ * One request in flight per queue (virtq_run), or many posted buffers
+ * (virtq_post/virtq_reap). The device is not trusted: every index and
  * length it writes back is checked, and a queue it misuses is marked broken.
  */
 #ifndef RT_VIRTIO_H
@@ -47,7 +48,11 @@ struct virtq {
 	volatile uint16_t *notify;
 	uint16_t index, size, avail_idx, used_seen;
 	int broken; /* the device misbehaved or timed out: no more requests */
+	uint32_t posted;       /* virtq_post: descriptors the device holds (bit = index) */
+	uint16_t outstanding;  /* ... and how many */
 };
+
+_Static_assert(VIRTQ_SIZE <= 32, "virtq.posted has a bit per descriptor");
 
 struct virtio_dev {
 	uint32_t index;                /* the core's device index (dev_info) */
@@ -84,4 +89,14 @@ void virtio_fail(struct virtio_dev *d);
  * it wrote (checked against the writable buffers) or -VIRTIO_EIO.
  */
 long virtq_run(struct virtq *q, const struct virtq_buf *bufs, uint32_t n, uint32_t max_polls);
+/*
+ * Many buffers in flight, for a queue the device fills when it likes (a NIC's
+ * receive queue). A queue is used either with virtq_run or with these two.
+ * virtq_post hands the device one buffer as descriptor `id` (< q->size, not
+ * already posted) and notifies it. virtq_reap never waits: 1 and the id and
+ * length the device wrote (checked: a posted id, within its buffer), 0 if
+ * nothing completed, or -VIRTIO_EIO (the queue is then broken).
+ */
+long virtq_post(struct virtq *q, uint16_t id, const struct virtq_buf *b);
+long virtq_reap(struct virtq *q, uint16_t *id, uint32_t *len);
 #endif

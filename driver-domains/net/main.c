@@ -1,0 +1,271 @@
+/*
+ * The network driver domain "net": drives the virtio-net device assigned to it
+ * (device 0) and serves up to NETIF_CLIENTS clients, netc-0 and netc-1, over
+ * two rings each (protocol and bootstrap: rt/netif.h). It acts as a small
+ * switch: each client sends only with its own address, and receives the
+ * frames addressed to it (and group frames). Clients are untrusted: every
+ * request is checked before anything is done for it, a bad one gets an error
+ * response, and each client gets at most a ring's worth of requests per pass.
+ * Frames move through our own memory (the only memory the device reaches):
+ * a client's page is mapped for one copy, then unmapped. The device cannot
+ * interrupt us yet, so we poll it, yielding when idle. Ends when every
+ * client it found at start has gone.
+ */
+#include <rt/console.h>
+#include <rt/event.h>
+#include <rt/hcall.h>
+#include <rt/netif.h>
+#include <tessera/grant.h>
+#include "vnet.h"
+
+#define TX_RING_SLOT(i) (2 * (i))     /* grant-window slots of client i's rings */
+#define RX_RING_SLOT(i) (2 * (i) + 1)
+#define DATA_SLOT       (2 * NETIF_CLIENTS) /* the one page being copied */
+#define RX_PER_PASS     16 /* frames handed out before the clients are looked at again */
+
+struct client {
+	char name[TESSERA_NAME_MAX];
+	uint8_t mac[NETIF_ETH_ALEN];
+	long domid;   /* -1: no such client, or gone */
+	long port;    /* our end of its channel, -1 until bound */
+	int connected, notify;
+	struct rt_ring tx, rx;
+	struct netif_rx_request posted[RT_RING_SLOTS]; /* receive pages, oldest first */
+	unsigned head, count;
+	unsigned long sent, refused, received, bad_pages, dropped;
+};
+
+static struct client clients[NETIF_CLIENTS];
+static unsigned long unclaimed; /* received frames addressed to no client */
+
+static int same_mac(const uint8_t *a, const uint8_t *b)
+{
+	unsigned d = 0;
+	for (unsigned k = 0; k < NETIF_ETH_ALEN; k++)
+		d |= (unsigned)(a[k] ^ b[k]);
+	return d == 0;
+}
+
+static long lookup(const char *name)
+{
+	static char buf[TESSERA_NAME_MAX];
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, name, rt_strlen(name));
+	return tessera_domain_lookup(RT_GPA(buf));
+}
+
+/* Every domain exists before any runs: the clients there now are all there will be. */
+static unsigned discover(void)
+{
+	unsigned found = 0;
+	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		const uint8_t mac[] = NETIF_CLIENT_MAC(i);
+		memcpy(c->name, NETIF_CLIENT_NAME, sizeof(NETIF_CLIENT_NAME) - 1);
+		c->name[sizeof(NETIF_CLIENT_NAME) - 1] = (char)('0' + i);
+		memcpy(c->mac, mac, sizeof(mac));
+		c->domid = lookup(c->name);
+		c->port = -1;
+		if (c->domid < 0)
+			c->domid = -1;
+		else
+			found++;
+	}
+	return found;
+}
+
+/* The client offers both rings and then opens our port: bind, then map both. */
+static void try_connect(struct client *c, unsigned i)
+{
+	long tx, rx;
+	if (c->port < 0)
+		c->port = tessera_evtchn_bind((uint64_t)c->domid, NETIF_PORT);
+	if (c->port < 0) {
+		c->port = -1;
+		return;
+	}
+	tx = tessera_grant_map((uint64_t)c->domid, NETIF_TX_RING_REF, TX_RING_SLOT(i),
+			       TESSERA_GRANT_MAP_WRITE);
+	if (tx < 0)
+		return;
+	rx = tessera_grant_map((uint64_t)c->domid, NETIF_RX_RING_REF, RX_RING_SLOT(i),
+			       TESSERA_GRANT_MAP_WRITE);
+	if (rx < 0) {
+		tessera_grant_unmap(TX_RING_SLOT(i));
+		return;
+	}
+	rt_ring_init_back(&c->tx, (struct rt_ring_page *)(uintptr_t)tx);
+	rt_ring_init_back(&c->rx, (struct rt_ring_page *)(uintptr_t)rx);
+	c->connected = 1;
+	rt_printf("net: %s connected\n", c->name);
+}
+
+static void disconnect(struct client *c, unsigned i)
+{
+	if (c->connected) {
+		tessera_grant_unmap(TX_RING_SLOT(i));
+		tessera_grant_unmap(RX_RING_SLOT(i));
+	}
+	if (c->port >= 0)
+		tessera_evtchn_close((uint64_t)c->port);
+	rt_printf("net: %s gone: %lu frames sent, %lu refused; %lu received, %lu receive pages "
+		  "refused, %lu dropped\n", c->name, c->sent, c->refused, c->received, c->bad_pages,
+		  c->dropped);
+	c->domid = c->port = -1;
+	c->connected = 0;
+}
+
+/* Check everything before the frame reaches the device. */
+static long transmit(struct client *c, const struct netif_tx_request *rq)
+{
+	uint8_t *f = vnet_tx_frame();
+	long addr;
+	if (rq->len > NETIF_MAX_FRAME)
+		return -NETIF_EMSGSIZE;
+	if (rq->len < NETIF_MIN_FRAME)
+		return -TESSERA_EINVAL;
+	/* We only read the page: a read-only grant is enough. The granter is always the client. */
+	addr = tessera_grant_map((uint64_t)c->domid, rq->gref, DATA_SLOT, 0);
+	if (addr < 0)
+		return addr;
+	memcpy(f, (const void *)(uintptr_t)addr, rq->len);
+	tessera_grant_unmap(DATA_SLOT);
+	/* Checked on our copy, which the client can no longer change. */
+	if (!same_mac(f + NETIF_ETH_ALEN, c->mac))
+		return -TESSERA_EPERM;
+	return vnet_send((uint32_t)rq->len);
+}
+
+/* Copy a frame into the client's oldest posted page that we can write. */
+static void give(struct client *c, const uint8_t *f, uint32_t len)
+{
+	while (c->count) {
+		struct netif_rx_request rq = c->posted[c->head];
+		struct netif_response rs = { rq.id, 0 };
+		struct rt_msg m;
+		long addr = tessera_grant_map((uint64_t)c->domid, rq.gref, DATA_SLOT,
+					      TESSERA_GRANT_MAP_WRITE);
+		c->head = (c->head + 1) % RT_RING_SLOTS;
+		c->count--;
+		if (addr >= 0) {
+			memcpy((void *)(uintptr_t)addr, f, len);
+			tessera_grant_unmap(DATA_SLOT);
+			rs.status = len;
+			c->received++;
+		} else {
+			rs.status = addr;
+			c->bad_pages++;
+		}
+		m = netif_rsp_msg(&rs);
+		rt_ring_rsp_put(&c->rx, &m);
+		c->notify |= rt_ring_rsp_push(&c->rx);
+		if (addr >= 0)
+			return;
+	}
+	c->dropped++;
+}
+
+/* Take new receive pages, then at most one ring's worth of frames to send; 1 if any. */
+static int serve(struct client *c)
+{
+	struct rt_msg m;
+	unsigned n = 0;
+	while (c->count < RT_RING_SLOTS && rt_ring_req_get(&c->rx, &m)) {
+		c->posted[(c->head + c->count++) % RT_RING_SLOTS] = netif_msg_rx(&m);
+		n++;
+	}
+	for (unsigned k = 0; k < RT_RING_SLOTS && rt_ring_req_get(&c->tx, &m); k++, n++) {
+		struct netif_tx_request rq = netif_msg_tx(&m); /* one copy: the client may change the slot */
+		struct netif_response rs = { rq.id, transmit(c, &rq) };
+		if (rs.status)
+			c->refused++;
+		else
+			c->sent++;
+		m = netif_rsp_msg(&rs);
+		rt_ring_rsp_put(&c->tx, &m);
+		c->notify |= rt_ring_rsp_push(&c->tx);
+	}
+	return n != 0;
+}
+
+/* Frames from the wire to the clients they are addressed to; 1 if there were any. */
+static int receive(void)
+{
+	const uint8_t *f;
+	uint32_t len;
+	unsigned n = 0;
+	for (; n < RX_PER_PASS && (f = vnet_recv(&len)); n++) {
+		int claimed = 0;
+		for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
+			struct client *c = &clients[i];
+			if (c->connected && ((f[0] & 1) || same_mac(f, c->mac))) {
+				give(c, f, len);
+				claimed = 1;
+			}
+		}
+		unclaimed += !claimed;
+		vnet_recv_done();
+	}
+	return n != 0;
+}
+
+/* One pass over the clients and the device: 1 if anything happened. */
+static int pass(void)
+{
+	int progress = 0;
+	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		if (c->domid < 0)
+			continue;
+		if (c->port >= 0)
+			rt_event_poll((uint32_t)c->port); /* consumed: the rings are looked at now */
+		if (!c->connected)
+			try_connect(c, i);
+		if (c->connected)
+			progress |= serve(c);
+	}
+	progress |= receive();
+	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		if (c->notify && c->port >= 0)
+			tessera_evtchn_send((uint64_t)c->port);
+		c->notify = 0;
+	}
+	return progress;
+}
+
+/* Idle: drop the clients that ended; how many remain. */
+static unsigned reap(void)
+{
+	unsigned left = 0;
+	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		if (c->domid < 0)
+			continue;
+		if (lookup(c->name) != c->domid)
+			disconnect(c, i);
+		else
+			left++;
+	}
+	return left;
+}
+
+int main(void);
+int main(void)
+{
+	static struct tessera_self_info si;
+	if (tessera_self_info(RT_GPA(&si)) < 0 || rt_events_init() < 0)
+		return 100;
+	if (vnet_init(0) < 0)
+		return 1;
+	rt_printf("net: serving %u clients\n", discover());
+	for (;;) {
+		if (pass())
+			continue;
+		if (!reap())
+			break;
+		tessera_yield(); /* the device cannot wake us: look again soon */
+	}
+	rt_printf("net: every client has gone; %lu frames for no client\n", unclaimed);
+	return 0;
+}
