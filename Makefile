@@ -52,6 +52,8 @@ DOMAINS := $(B)/domains/hello.elf $(B)/domains/attack.elf $(B)/domains/hcall_ben
            $(B)/domains/ringdemo.elf $(B)/domains/mac.elf $(B)/domains/edu.elf \
            $(B)/domains/blk.elf $(B)/domains/blkclient.elf $(B)/domains/blkhostile.elf \
            $(B)/domains/net.elf $(B)/domains/netclient.elf $(B)/domains/nethostile.elf
+DOMAINS += $(B)/domains/blkcrash.elf $(B)/domains/blkdirect.elf $(B)/domains/blkstress.elf \
+           $(B)/domains/blkbench.elf
 $(B)/domains/hello.elf: $(B)/driver-domains/demo/hello.c.o
 $(B)/domains/ringdemo.elf: $(B)/driver-domains/demo/ringdemo.c.o
 $(B)/domains/attack.elf: $(B)/tests/domains/attack.c.o
@@ -74,6 +76,27 @@ $(B)/domains/nethostile.elf: $(B)/driver-domains/demo/nethostile.c.o
 $(B)/driver-domains/demo/nethostile.c.o: driver-domains/demo/netclient.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DNETC_HOSTILE=1 -c $< -o $@
+# Block domain variants: one that crashes on purpose in its first life (blk-crash.sh),
+# one that drives the disk itself for bench/blk.sh; clients for both.
+$(B)/domains/blkcrash.elf: $(B)/driver-domains/blk/blkcrash.c.o $(B)/driver-domains/blk/vblk.c.o \
+                           $(B)/driver-domains/lib/virtio.c.o
+$(B)/driver-domains/blk/blkcrash.c.o: driver-domains/blk/main.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DBLK_CRASH_AFTER=20 -c $< -o $@
+BLK_BENCH_MB := 32
+$(B)/domains/blkdirect.elf: $(B)/driver-domains/blk/direct.c.o $(B)/driver-domains/blk/vblk.c.o \
+                            $(B)/driver-domains/lib/virtio.c.o
+$(B)/driver-domains/blk/direct.c.o: driver-domains/blk/direct.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DBLK_BENCH_MB=$(BLK_BENCH_MB)u -c $< -o $@
+$(B)/domains/blkstress.elf: $(B)/driver-domains/demo/blkstress.c.o
+$(B)/driver-domains/demo/blkstress.c.o: driver-domains/demo/blkclient.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DBLKC_SECTORS=128u -DBLKC_LOG_ACKS=1 -c $< -o $@
+$(B)/domains/blkbench.elf: $(B)/driver-domains/demo/blkbench.c.o
+$(B)/driver-domains/demo/blkbench.c.o: driver-domains/demo/blkclient.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DBLKC_BENCH_MB=$(BLK_BENCH_MB)u -c $< -o $@
 $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 	@mkdir -p $(dir $@)
 	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T driver-domains/lib/linker.ld -o $@ $(filter %.o,$^)
@@ -108,6 +131,7 @@ bench: all
 	@bench/run.sh
 	@bench/ipc.sh
 	@bench/mac.sh
+	@bench/blk.sh
 
 sloc:
 	@scripts/sloc.sh $(CORE_SRCS) $(shell find core/include -name '*.h' -o -name '*.def')

@@ -32,5 +32,6 @@ suite qemu tests/qemu/run.sh
 suite mac tests/mac/roundtrip.sh
 suite devices tests/devices/blk.sh
 suite net tests/devices/net.sh
+suite blk-crash tests/devices/blk-crash.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -7,7 +7,14 @@
  * at most a ring's worth of requests per pass). Data moves between a client's
  * granted page (mapped for the one request, then unmapped) and the device's
  * bounce page, since the device can reach only this domain's own memory.
- * Ends when every client it found at start has gone.
+ * Ends when every client it found at start has gone. After a crash the core
+ * makes it again (restart=N): it finds the clients still running and each
+ * reconnects with a fresh ring grant (bootstrap: rt/blkif.h).
+ *
+ * Built with -DBLK_CRASH_AFTER=N (blkcrash.elf, for tests/devices/blk-crash.sh)
+ * it faults on purpose in its first life (domain id 0: the first module) right
+ * after the device has carried out its Nth request and before the client is
+ * told: the client's acknowledgement is lost and it must send the request again.
  */
 #include <rt/blkif.h>
 #include <rt/console.h>
@@ -15,6 +22,10 @@
 #include <rt/hcall.h>
 #include <tessera/grant.h>
 #include "vblk.h"
+
+#ifndef BLK_CRASH_AFTER
+#define BLK_CRASH_AFTER 0
+#endif
 
 #define RING_SLOT(i) (i)                 /* grant-window slot of client i's ring */
 #define DATA_SLOT(i) (BLKIF_CLIENTS + (i)) /* ... and of the page a request names */
@@ -29,6 +40,8 @@ struct client {
 };
 
 static struct client clients[BLKIF_CLIENTS];
+static struct tessera_self_info si;
+static unsigned long handled; /* requests handled in this life */
 
 static long lookup(const char *name)
 {
@@ -56,22 +69,37 @@ static unsigned discover(void)
 	return found;
 }
 
-/* The client offers its ring and then opens our port: bind, then map. */
+/*
+ * The client offers its ring and then opens our port: bind, then map. Only the
+ * ring grant's live generation answers anything but -ESTALE (rt/blkif.h).
+ */
 static void try_connect(struct client *c, unsigned i)
 {
-	long addr;
+	long addr = -TESSERA_ESTALE;
 	if (c->port < 0)
 		c->port = tessera_evtchn_bind((uint64_t)c->domid, BLKIF_PORT);
 	if (c->port < 0) {
 		c->port = -1;
 		return;
 	}
-	addr = tessera_grant_map((uint64_t)c->domid, BLKIF_RING_REF, RING_SLOT(i), TESSERA_GRANT_MAP_WRITE);
+	for (uint64_t gen = 1; gen <= BLKIF_RING_GENS && addr == -TESSERA_ESTALE; gen++)
+		addr = tessera_grant_map((uint64_t)c->domid, BLKIF_REF(BLKIF_RING_INDEX, gen),
+					 RING_SLOT(i), TESSERA_GRANT_MAP_WRITE);
 	if (addr < 0)
 		return;
 	rt_ring_init_back(&c->ring, (struct rt_ring_page *)(uintptr_t)addr);
 	c->connected = 1;
 	rt_printf("blk: %s connected\n", c->name);
+}
+
+/* blkcrash.elf: die like a buggy driver, touching an empty grant slot (the core destroys us). */
+static void maybe_crash(void)
+{
+	if (!BLK_CRASH_AFTER || si.domid != 0 || ++handled != BLK_CRASH_AFTER)
+		return;
+	rt_printf("blk: crashing on purpose after %lu requests\n", handled);
+	(void)*(volatile uint64_t *)(uintptr_t)(TESSERA_GRANT_WINDOW +
+						  (TESSERA_GRANT_SLOTS - 1) * 4096ULL);
 }
 
 static void disconnect(struct client *c, unsigned i)
@@ -128,6 +156,7 @@ static int serve(struct client *c, unsigned i)
 	while (n < RT_RING_SLOTS && rt_ring_req_get(&c->ring, &m)) {
 		struct blkif_request rq = blkif_msg_req(&m); /* one copy: the client may change the slot */
 		struct blkif_response rs = { rq.id, handle(c, i, &rq) };
+		maybe_crash();
 		if (rs.status)
 			c->refused++;
 		else
@@ -181,7 +210,6 @@ static unsigned reap(void)
 int main(void);
 int main(void)
 {
-	static struct tessera_self_info si;
 	long rc;
 	int unbound;
 	if (tessera_self_info(RT_GPA(&si)) < 0 || (rc = rt_events_init()) < 0)

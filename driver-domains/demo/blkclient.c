@@ -1,15 +1,25 @@
 /*
  * A client of the block domain (rt/blkif.h). It must be named blkc-N (N = 0..3:
  * the slot blk serves it in); N also picks its sectors, BLKC_BASE + N * 128 on.
- * Built twice from this file:
+ * If blk goes away (its channel closes: it crashed and is being restarted) the
+ * client reconnects to blk's next life and sends the request again (requests
+ * are idempotent; rt/blkif.h), up to BLKC_RETRIES times per request.
+ * Built from this file:
  *   blkclient.elf   writes BLKC_SECTORS sectors in requests of 8, 5 and 3
  *                   sectors, each filled with 16-byte records "blkc-N:SSSSSSSS\n"
  *                   (N its slot, S the sector in hex), reads them back in
  *                   requests of 4 and checks every byte, flushes, and prints
  *                   "blkc-N: wrote and verified 16 sectors"
+ *   blkstress.elf   (BLKC_SECTORS=128, BLKC_LOG_ACKS) the same over 128 sectors,
+ *                   printing "blkc-N: acked S+C" for every write acknowledged
+ *                   (C sectors from S), for tests/devices/blk-crash.sh
  *   blkhostile.elf  (BLKC_HOSTILE) sends malformed requests, each of which must
  *                   get its own error status, then one good write and read of
  *                   its first sector, which must succeed
+ *   blkbench.elf    (BLKC_BENCH_MB=M) writes M MiB in 4 KiB requests over the
+ *                   sectors from 0 (wrapping at the disk's first 8 MiB), then
+ *                   reads them, between console lines "bench: blk-write start M"
+ *                   / "end M" and "bench: blk-read start M" / "end M" (bench/blk.sh)
  */
 #include <rt/blkif.h>
 #include <rt/console.h>
@@ -20,8 +30,18 @@
 #ifndef BLKC_HOSTILE
 #define BLKC_HOSTILE 0
 #endif
-#define BLKC_BASE    1024u
+#ifndef BLKC_SECTORS
 #define BLKC_SECTORS 16u
+#endif
+#ifndef BLKC_LOG_ACKS
+#define BLKC_LOG_ACKS 0
+#endif
+#ifndef BLKC_BENCH_MB
+#define BLKC_BENCH_MB 0
+#endif
+#define BLKC_BASE    1024u
+#define BLKC_BENCH_WRAP (8u * 2048u) /* sectors: the bench stays in the first 8 MiB */
+#define BLKC_RETRIES 4u
 #define RECORD       16u
 #define BLKC_FIND_TRIES 1000u
 
@@ -29,7 +49,8 @@ static struct rt_ring_page ring_page __attribute__((aligned(4096)));
 static uint8_t data[4096] __attribute__((aligned(4096)));
 static struct tessera_self_info si;
 static struct rt_ring ring;
-static long port, data_ref;
+static long blk_id = -1, ring_ref = -1, port = -1, data_ref = -1;
+static unsigned connects;
 static uint64_t next_id = 1;
 
 /* Every domain exists before any runs: blk is there now, or it has already ended
@@ -48,6 +69,42 @@ static long find(const char *name)
 	return id;
 }
 
+/* Drop what the last connection left: blk is gone, so nothing maps our grants now. */
+static void disconnect(void)
+{
+	if (data_ref >= 0)
+		tessera_grant_end((uint64_t)data_ref);
+	if (ring_ref >= 0)
+		tessera_grant_end((uint64_t)ring_ref);
+	if (port >= 0)
+		tessera_evtchn_close((uint64_t)port);
+	data_ref = ring_ref = port = -1;
+}
+
+/* The bootstrap of rt/blkif.h: ring grant (index 0), port 0, data grant. 0 or an error. */
+static long connect(void)
+{
+	long blk;
+	if (connects == BLKIF_RING_GENS)
+		return -TESSERA_ENOSPC;
+	if ((blk = find(BLKIF_SERVER)) < 0)
+		return blk;
+	disconnect();
+	rt_ring_init_front(&ring, &ring_page);
+	ring_ref = tessera_grant_offer((uint64_t)blk, RT_GPA(&ring_page) / 4096, 0);
+	port = tessera_evtchn_alloc((uint64_t)blk);
+	data_ref = tessera_grant_offer((uint64_t)blk, RT_GPA(data) / 4096, 0);
+	if (ring_ref < 0 || BLKIF_REF_INDEX(ring_ref) != BLKIF_RING_INDEX || port != BLKIF_PORT ||
+	    data_ref < 0) {
+		rt_printf("%s: setup failed (ring %ld, port %ld, data %ld)\n", si.name, ring_ref, port,
+			  data_ref);
+		return -TESSERA_EINVAL;
+	}
+	blk_id = blk;
+	connects++;
+	return 0;
+}
+
 /* One request, and its response's status (or -EPIPE if blk went away). */
 static long call(uint64_t op, uint64_t sector, uint64_t count, uint64_t gref)
 {
@@ -56,7 +113,8 @@ static long call(uint64_t op, uint64_t sector, uint64_t count, uint64_t gref)
 	rt_ring_req_put(&ring, &m);
 	rt_ring_req_push(&ring);
 	/* Always notify: the send also says whether blk is gone (-EPIPE; a wait would
-	 * never end). -ENOTCONN until blk binds: it looks at the ring then anyway. */
+	 * never end). -ENOTCONN until blk binds: it looks at the ring then anyway.
+	 * blk's end closes the channel, and the close is an event: a wait ends. */
 	if (tessera_evtchn_send((uint64_t)port) == -TESSERA_EPIPE)
 		return -TESSERA_EPIPE;
 	while (!rt_ring_rsp_get(&ring, &m)) {
@@ -71,6 +129,24 @@ static long call(uint64_t op, uint64_t sector, uint64_t count, uint64_t gref)
 		return -TESSERA_EINVAL;
 	}
 	return rs.status;
+}
+
+/* A request on the data page, sent again on blk's next life if blk went away. */
+static long call_retry(uint64_t op, uint64_t sector, uint64_t count)
+{
+	long rc = call(op, sector, count, op == BLKIF_OP_FLUSH ? 0 : (uint64_t)data_ref);
+	for (unsigned n = 0; rc == -TESSERA_EPIPE && n < BLKC_RETRIES; n++) {
+		long old = blk_id, c = connect();
+		if (c < 0) {
+			rt_printf("%s: blk went away and cannot be reached again (%ld)\n", si.name, c);
+			return rc;
+		}
+		rt_printf("%s: blk went away (id %ld); reconnected to id %ld, sending again: op %lu, "
+			  "%lu sectors at %lu\n", si.name, old, blk_id, (unsigned long)op,
+			  (unsigned long)count, (unsigned long)sector);
+		rc = call(op, sector, count, op == BLKIF_OP_FLUSH ? 0 : (uint64_t)data_ref);
+	}
+	return rc;
 }
 
 /* Sector s's contents: "blkc-N:" and s in 8 hex digits, then a newline, 32 times. */
@@ -103,7 +179,9 @@ static long rw(uint64_t op, uint64_t sector, uint64_t count)
 			fill(data + k * BLKIF_SECTOR_SIZE, sector + k);
 	else
 		memset(data, 0xee, sizeof(data));
-	long rc = call(op, sector, count, (uint64_t)data_ref);
+	long rc = call_retry(op, sector, count);
+	if (BLKC_LOG_ACKS && !rc && op == BLKIF_OP_WRITE)
+		rt_printf("%s: acked %lu+%lu\n", si.name, (unsigned long)sector, (unsigned long)count);
 	if (rc)
 		rt_printf("%s: %s of %lu sectors at %lu: %ld\n", si.name,
 			  op == BLKIF_OP_WRITE ? "write" : "read", (unsigned long)count,
@@ -119,19 +197,42 @@ static long rw(uint64_t op, uint64_t sector, uint64_t count)
 static int good(uint64_t base)
 {
 	static const uint64_t wr[] = { 8, 5, 3 };
-	uint64_t s = base;
-	for (unsigned k = 0; k < 3; s += wr[k], k++)
-		if (rw(BLKIF_OP_WRITE, s, wr[k]))
+	uint64_t s = base, n;
+	for (unsigned k = 0; s < base + BLKC_SECTORS; s += n, k = (k + 1) % 3) {
+		n = wr[k] < base + BLKC_SECTORS - s ? wr[k] : base + BLKC_SECTORS - s;
+		if (rw(BLKIF_OP_WRITE, s, n))
 			return 1;
+	}
 	for (s = base; s < base + BLKC_SECTORS; s += 4)
 		if (rw(BLKIF_OP_READ, s, 4))
 			return 1;
-	long rc = call(BLKIF_OP_FLUSH, 0, 0, 0);
+	long rc = call_retry(BLKIF_OP_FLUSH, 0, 0);
 	if (rc) {
 		rt_printf("%s: flush: %ld\n", si.name, rc);
 		return 1;
 	}
 	rt_printf("%s: wrote and verified %u sectors\n", si.name, BLKC_SECTORS);
+	return 0;
+}
+
+/* bench/blk.sh: whole pages, no checking of data (blkclient.elf does that). */
+static int bench(void)
+{
+	static const char *const what[] = { "blk-write", "blk-read" };
+	static const uint64_t ops[] = { BLKIF_OP_WRITE, BLKIF_OP_READ };
+	uint64_t pages = BLKC_BENCH_MB * 256ull;
+	fill(data, 0);
+	for (unsigned k = 0; k < 2; k++) {
+		rt_printf("bench: %s start %u\n", what[k], BLKC_BENCH_MB);
+		for (uint64_t p = 0; p < pages; p++) {
+			long rc = call_retry(ops[k], p * 8 % BLKC_BENCH_WRAP, 8);
+			if (rc) {
+				rt_printf("%s: %s of page %lu: %ld\n", si.name, what[k], (unsigned long)p, rc);
+				return 1;
+			}
+		}
+		rt_printf("bench: %s end %u\n", what[k], BLKC_BENCH_MB);
+	}
 	return 0;
 }
 
@@ -145,7 +246,6 @@ static int expect(const char *what, long want, uint64_t op, uint64_t sector, uin
 }
 
 static uint8_t ro_page[4096] __attribute__((aligned(4096)));
-static long blk_id;
 
 static int hostile(uint64_t base)
 {
@@ -174,7 +274,7 @@ static int hostile(uint64_t base)
 int main(void);
 int main(void)
 {
-	long blk, ref;
+	long rc;
 	if (tessera_self_info(RT_GPA(&si)) < 0 || rt_events_init() < 0)
 		return 100;
 	if (rt_strncmp(si.name, BLKIF_CLIENT_NAME, 5) || si.name[5] < '0' ||
@@ -183,20 +283,14 @@ int main(void)
 			  BLKIF_CLIENTS - 1);
 		return 2;
 	}
-	if ((blk = find(BLKIF_SERVER)) < 0) {
-		rt_printf("%s: no block domain (%ld)\n", si.name, blk);
+	if ((rc = connect()) == -TESSERA_EINVAL)
+		return 3;
+	if (rc < 0) {
+		rt_printf("%s: no block domain (%ld)\n", si.name, rc);
 		return 4;
 	}
-	rt_ring_init_front(&ring, &ring_page);
-	blk_id = blk;
-	ref = tessera_grant_offer((uint64_t)blk, RT_GPA(&ring_page) / 4096, 0);
-	port = tessera_evtchn_alloc((uint64_t)blk);
-	data_ref = tessera_grant_offer((uint64_t)blk, RT_GPA(data) / 4096, 0);
-	if (ref != BLKIF_RING_REF || port != BLKIF_PORT || data_ref < 0) {
-		rt_printf("%s: setup failed (ring %ld, port %ld, data %ld)\n", si.name, ref, port,
-			  data_ref);
-		return 3;
-	}
 	uint64_t base = BLKC_BASE + (uint64_t)(si.name[5] - '0') * 128;
+	if (BLKC_BENCH_MB)
+		return bench();
 	return BLKC_HOSTILE ? hostile(base) : good(base);
 }

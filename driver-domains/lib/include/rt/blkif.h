@@ -1,10 +1,27 @@
 /*
  * The block service protocol: clients talk to the block driver domain "blk"
- * over an rt ring (rt/ring.h). Bootstrap (as in the ring demo): a client
- * named blkc-0 .. blkc-3 offers its ring page to blk first (grant ref index 0,
- * BLKIF_RING_REF) and allocates its first event port (BLKIF_PORT) for blk,
- * which binds it and maps the ring. Data moves through a second page the
- * client grants to blk read-write; each request names that grant.
+ * over an rt ring (rt/ring.h). Data moves through a second page the client
+ * grants to blk read-write; each request names that grant.
+ *
+ * Bootstrap, the same for a first connection and every reconnection: a client
+ * named blkc-0 .. blkc-3 looks blk up by name, ends the grants and closes the
+ * port of any earlier connection, initialises its ring page, offers it to blk
+ * (the first grant it offers, so grant index 0, BLKIF_RING_INDEX), allocates
+ * its first event port (BLKIF_PORT) for blk, and offers its data page. blk
+ * binds that port, then maps the ring at index 0. The core picks the grant's
+ * generation (one more for every offer of index 0: the client's connection
+ * count), so blk tries generations 1 .. BLKIF_RING_GENS: only the one live
+ * generation answers anything but -ESTALE, and -EPERM means the grant is for
+ * an earlier blk (the client has not reconnected yet). A client gives up
+ * after BLKIF_RING_GENS connections.
+ *
+ * Containment: blk may crash and be restarted (restart=N) with a new id. Its
+ * clients see their channel closed (evtchn_send: -EPIPE; the close raises an
+ * event, so a client waiting for a response wakes), reconnect as above and
+ * send the request again: a request whose response was lost may have been
+ * carried out. Reads, writes and flushes are idempotent, so repeating one is
+ * correct, and a write is acknowledged only once the device has completed it.
+ * Requests are numbered per connection; blk keeps nothing across a restart.
  *
  * A request reads or writes count 512-byte sectors (1..8: within one page,
  * from the page's start) or flushes (sector, count and grant all 0). Every
@@ -19,7 +36,10 @@
 #define BLKIF_SERVER       "blk"
 #define BLKIF_CLIENT_NAME  "blkc-" /* followed by the client's slot, 0 .. BLKIF_CLIENTS-1 */
 #define BLKIF_CLIENTS      4
-#define BLKIF_RING_REF     0x10000 /* grant index 0, generation 1 */
+#define BLKIF_RING_INDEX   0       /* grant index of the ring page */
+#define BLKIF_RING_GENS    128     /* generations blk tries, connections a client may make */
+#define BLKIF_REF(index, gen) ((uint64_t)(index) | (uint64_t)(gen) << 16)
+#define BLKIF_REF_INDEX(ref)  ((uint64_t)(ref) & 0xffff)
 #define BLKIF_PORT         0
 
 #define BLKIF_OP_READ      0
