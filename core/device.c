@@ -8,6 +8,7 @@
 #include <core/guest.h>
 #include <core/hypercall.h>
 #include <core/iommu.h>
+#include <core/irq.h>
 #include <core/lib.h>
 #include <core/pci.h>
 #include <core/virt.h>
@@ -165,6 +166,7 @@ void pci_domain_release(struct domain *d)
 {
 	if (d->ndevs)
 		iommu_report_faults(); /* what its devices did wrong, while we still know whose they were */
+	irq_domain_release(d); /* its MSI and MSI-X entries masked, their remapping cleared */
 	for (uint32_t i = 0; i < d->ndevs; i++) {
 		struct pci_dev *dev = d->devs[i];
 		/* Stop it first: no more DMA or decoding, then no more translations. */

@@ -25,7 +25,7 @@ static int64_t port_alloc(struct domain *d)
 }
 
 /* Mark port pending in r; request an upcall on a new, unmasked event. */
-static void evtchn_raise(struct domain *r, uint32_t port)
+void evtchn_raise(struct domain *r, uint32_t port)
 {
 	uint64_t bit = 1ULL << port, old;
 	struct tessera_event_page *page;

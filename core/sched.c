@@ -10,6 +10,7 @@
 #include <core/avc.h>
 #include <core/hypercall.h>
 #include <core/iommu.h>
+#include <core/irq.h>
 #include <core/lock.h>
 #include <core/sched.h>
 #include <core/vcpu.h>
@@ -17,11 +18,13 @@
 struct spinlock core_lock;
 static uint32_t sched_next[8];
 
-/* Everything left is blocked: no CPU can make progress, and (until devices or
- * timers can send events) nothing will ever wake them. */
+/* Everything left is blocked: no CPU can make progress, and nothing will ever
+ * wake them (no device interrupt is bound; there are no timers yet). */
 static bool all_blocked(void)
 {
 	bool any = false;
+	if (irq_any_bound())
+		return false;
 	for (uint32_t id = 0; id < DOMAIN_MAX; id++) {
 		struct domain *d = domain_running(id);
 		if (d && !d->vcpu.blocked)
@@ -36,6 +39,8 @@ static enum sched_result step_locked(void)
 {
 	unsigned cpu = arch_cpu_this();
 	uint32_t *next = &sched_next[cpu % 8];
+	if (cpu == 0) /* device interrupts that woke it from idle */
+		irq_deliver();
 	for (uint32_t n = 0; n < DOMAIN_MAX; n++) {
 		uint32_t id = (*next + n) % DOMAIN_MAX;
 		struct domain *d = domain_running(id);
@@ -50,6 +55,8 @@ static enum sched_result step_locked(void)
 			virt_vcpu_run(&d->vcpu, &x);
 			spin_lock(&core_lock);
 			vcpu_handle_exit(&d->vcpu, &x);
+			if (cpu == 0) /* device interrupts taken in this exit's interrupt window */
+				irq_deliver();
 			if (arch_timer_expired()) {
 				avc_audit_tick(d);
 				if (cpu == 0) /* faults the IOMMU recorded reach the console within a slice */

@@ -8,10 +8,14 @@
  *                mastering, DMAs inside its own memory and checks the bytes,
  *                then aims DMA writes and reads outside its memory (the
  *                IOMMU must drop them: the victim's memory stays intact and
- *                reads bring back nothing but zeros)
+ *                reads bring back nothing but zeros); before that it binds
+ *                edu's MSI to one of its own ports (dev_irq_bind) and waits
+ *                for EDU_IRQS raised interrupts and one DMA completion
+ *                interrupt as events, without polling the device
  * A driver without a device prints what dev_info said and exits 1.
  */
 #include <rt/console.h>
+#include <rt/event.h>
 #include <rt/hcall.h>
 #include <tessera/device.h>
 #include <tessera/layout.h>
@@ -24,6 +28,12 @@
 #define EDU_DMA_CMD  0x98
 #define EDU_DMA_START  1u
 #define EDU_DMA_TO_RAM 2u
+#define EDU_DMA_IRQ    4u
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE  0x60
+#define EDU_IRQ_ACK    0x64
+#define EDU_IRQ_DMA    0x100u /* the status bit a DMA completion raises */
+#define EDU_IRQS       8u
 #define EDU_BUF      0x40000ULL /* the device's buffer; keep offset + count <= 4095 */
 #define PCI_COMMAND_MEM_MASTER 0x6u
 #define MIB          (1ULL << 20)
@@ -155,6 +165,64 @@ static int setup(void)
 	return (rd32(EDU_ID) & 0xffff) == 0x00ed && (cmd & PCI_COMMAND_MEM_MASTER) == 6 ? 0 : -1;
 }
 
+static void wr32(uint32_t off, uint32_t v)
+{
+	*(volatile uint32_t *)(bar + off) = v;
+}
+
+/* One interrupt on port: wait for the event, then check and acknowledge the status. */
+static int irq_wait(long port, uint32_t want)
+{
+	uint32_t st;
+	rt_event_wait((uint32_t)port);
+	st = rd32(EDU_IRQ_STATUS);
+	wr32(EDU_IRQ_ACK, st);
+	if (st != want) {
+		rt_printf("edu: interrupt status 0x%x, expected 0x%x\n", st, want);
+		return -1;
+	}
+	return 0;
+}
+
+/* edu's MSI as events on one of our ports. 0, 1 when the policy denies it, -1 on failure. */
+static int interrupts(void)
+{
+	long port, rc;
+	uint32_t got = 0;
+	if ((rc = rt_events_init()) < 0 || (port = tessera_evtchn_alloc(si.domid)) < 0) {
+		rt_printf("edu: no event port (%ld)\n", rc);
+		return -1;
+	}
+	rc = tessera_dev_irq_bind(0, 0, (uint64_t)port);
+	rt_printf("edu: dev_irq_bind(0, 0, port %ld) = %ld\n", port, rc);
+	if (rc)
+		return rc == -TESSERA_EACCES ? 1 : -1;
+	if ((rc = tessera_dev_irq_bind(0, 0, (uint64_t)port)) != -TESSERA_EBUSY ||
+	    (rc = tessera_dev_irq_bind(0, 1, (uint64_t)port)) != -TESSERA_ENODEV) {
+		rt_printf("edu: a second bind or entry 1 = %ld\n", rc);
+		return -1;
+	}
+	for (uint32_t i = 0; i < EDU_IRQS; i++) {
+		wr32(EDU_IRQ_RAISE, 1u << i);
+		if (irq_wait(port, 1u << i))
+			return -1;
+		got++;
+	}
+	*(volatile uint64_t *)src = CANARY;
+	wr64(EDU_DMA_SRC, RT_GPA(src));
+	wr64(EDU_DMA_DST, EDU_BUF);
+	wr64(EDU_DMA_CNT, 8);
+	wr32(EDU_DMA_CMD, EDU_DMA_START | EDU_DMA_IRQ);
+	if (irq_wait(port, EDU_IRQ_DMA) || rd32(EDU_DMA_CMD) & EDU_DMA_START)
+		return -1;
+	rt_printf("edu: %u raised interrupts and a DMA completion arrived as events on port %ld\n",
+		  got, port);
+	rc = tessera_dev_irq_unbind(0, 0);
+	rt_printf("edu: dev_irq_unbind = %ld, again = %ld\n", rc, tessera_dev_irq_unbind(0, 0));
+	/* Bound again: released by the core when this domain ends. */
+	return tessera_dev_irq_bind(0, 0, (uint64_t)port) ? -1 : 0;
+}
+
 /* Device address = guest-physical address: there and back inside our memory. */
 static int inside(void)
 {
@@ -219,7 +287,7 @@ int main(void)
 	tessera_self_info(RT_GPA(&si));
 	if (rt_strncmp(si.name, "victim-", 7) == 0)
 		return victim();
-	if (setup() || inside())
+	if (setup() || inside() || interrupts() < 0)
 		return 1;
 	/* A victim-NAME domain signals that its memory is filled by opening port 0 for us. */
 	memcpy(victim_name + 7, si.name, rt_strlen(si.name) < 8 ? rt_strlen(si.name) : 8);

@@ -725,6 +725,9 @@ test_iommu_confines_edu_dma_to_its_domain() {
 		"[edu] edu: id 0x10000ed, liveness ok" \
 		"[edu] edu: DMA inside own memory: 4000 bytes there and back, all match" \
 		"[edu] edu: DMA to own last 8 bytes (0x3ffff8): landed" \
+		"[edu] edu: dev_irq_bind(0, 0, port 0) = 0" \
+		"[edu] edu: 8 raised interrupts and a DMA completion arrived as events on port 0" \
+		"[edu] edu: dev_irq_unbind = 0, again = -2" \
 		"[edu] edu: 27 canary DMA writes to [0x400000, 0xf000000) sent" \
 		"[edu] edu: 14 DMA reads outside own memory: 14 zeros, 0 left the buffer unchanged, 0 leaked" \
 		"[edu] edu: done" "tessera: domain edu (id 0) exited with code 0" \
@@ -753,6 +756,16 @@ test_iommu_unassigned_edu_is_nobodys() {
 		"[edu] edu: no device 0: dev_info = -19" \
 		"tessera: domain edu (id 0) exited with code 1"
 	forbid "rejected"
+}
+
+# A driver without device:irq is denied its device's interrupts (and still drives it).
+test_iommu_interrupt_binding_needs_device_irq() {
+	edu_machine
+	module "$D/edu.elf" domain=noirq mem=4M pci=00:04.0
+	require_order "[noirq] edu: DMA inside own memory: 4000 bytes there and back, all match" \
+		"tessera: avc: denied { irq } " "[noirq] edu: dev_irq_bind(0, 0, port 0) = -13" \
+		"tessera: domain noirq (id 0) exited with code 0"
+	forbid "raised interrupts"
 }
 
 # The policy decides: rogue may not have the device; edu, started after it, gets it.
@@ -824,6 +837,9 @@ test_vtd_confines_edu_dma_to_its_domain() {
 		"[edu] edu: id 0x10000ed, liveness ok" \
 		"[edu] edu: DMA inside own memory: 4000 bytes there and back, all match" \
 		"[edu] edu: DMA to own last 8 bytes (0x3ffff8): landed" \
+		"[edu] edu: dev_irq_bind(0, 0, port 0) = 0" \
+		"[edu] edu: 8 raised interrupts and a DMA completion arrived as events on port 0" \
+		"[edu] edu: dev_irq_unbind = 0, again = -2" \
 		"[edu] edu: 27 canary DMA writes to [0x400000, 0xf000000) sent" \
 		"[edu] edu: 14 DMA reads outside own memory: 14 zeros, 0 left the buffer unchanged, 0 leaked" \
 		"[edu] edu: done" "tessera: domain edu (id 0) exited with code 0" \
@@ -832,6 +848,14 @@ test_vtd_confines_edu_dma_to_its_domain() {
 	# Reported within a time slice of the fault, or when edu's device is taken back.
 	require "^tessera: iommu: DMA fault from 0000:00:04.0 at 0x400000 (reason 0x05, write)"
 	forbid "LEAKED" "CHANGED" "MISMATCH" "MISSING" "rejected" "destroyed" "faults were lost"
+}
+
+# Without device:irq under VT-d too: denied, and the device's interrupts stay blocked.
+test_vtd_interrupt_binding_needs_device_irq() {
+	vtd_machine
+	module "$D/edu.elf" domain=noirq mem=4M pci=00:04.0
+	require_order "tessera: avc: denied { irq } " "[noirq] edu: dev_irq_bind(0, 0, port 0) = -13" \
+		"tessera: domain noirq (id 0) exited with code 0"
 }
 
 # 48-bit addresses: 4-level tables; the same confinement.

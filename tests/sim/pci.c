@@ -173,3 +173,31 @@ void iommu_domain_destroy(struct domain *d)
 void iommu_report_faults(void)
 {
 }
+
+int iommu_irq_route(uint32_t sbdf, uint32_t slot, uint8_t vector, uint64_t *addr, uint32_t *data)
+{
+	if (sim_pci.fail_irq_route || slot >= ARCH_IRQ_VECTORS || !sim_pci.iommu_on)
+		return -1;
+	if (sim_pci.irq_routes[slot].on)
+		abort(); /* the core reused a slot it had not unrouted */
+	sim_pci.irq_routes[slot] = (struct sim_irq_route){ true, sbdf, vector };
+	*addr = 0xfee00000ULL;
+	*data = slot;
+	return 0;
+}
+
+void iommu_irq_unroute(uint32_t sbdf, uint32_t slot)
+{
+	if (slot >= ARCH_IRQ_VECTORS || !sim_pci.irq_routes[slot].on ||
+	    sim_pci.irq_routes[slot].sbdf != sbdf)
+		abort(); /* unrouting what was not routed */
+	sim_pci.irq_routes[slot].on = false;
+	sim_pci.irq_unroutes++;
+}
+
+uint32_t arch_irq_pending(void)
+{
+	uint32_t p = sim_pci.irq_pending;
+	sim_pci.irq_pending = 0;
+	return p;
+}

@@ -84,6 +84,15 @@ struct sim_pci {
 	bool no_iommu, iommu_on, fail_mmio_map, fail_ioport, fail_iommu_assign;
 	uint32_t nmaps, nports, iommu_domain_destroys;
 	struct sim_map maps[SIM_PCI_MAPS], ports[SIM_PCI_MAPS];
+	/* Interrupt remapping: entry slot routes device sbdf to vector (message: 0xfee00000, data slot). */
+	bool fail_irq_route;
+	uint32_t irq_unroutes;
+	struct sim_irq_route {
+		bool on;
+		uint32_t sbdf;
+		uint8_t vector;
+	} irq_routes[ARCH_IRQ_VECTORS];
+	uint32_t irq_pending; /* what arch_irq_pending returns (and clears) next */
 };
 extern struct sim_pci sim_pci;
 struct sim_pci_fn *sim_pci_add(uint32_t sbdf, uint16_t vendor, uint16_t device, uint32_t class_rev);

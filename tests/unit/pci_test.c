@@ -6,7 +6,9 @@
 #include <core/frame.h>
 #include <core/config.h>
 #include <core/iommu.h>
+#include <core/irq.h>
 #include <core/pci.h>
+#include <core/sched.h>
 #include <tessera/errno.h>
 
 #define MEM (2ULL << 20)
@@ -440,8 +442,8 @@ TEST(restart_does_not_follow_a_clean_exit)
 	CHECK_NOT_HAS(sim_console(), "restarted");
 }
 
-/* The allow-all policy and a label for 00:03.0 that dom_t may be given. */
-static void load_device_policy(void)
+/* The allow-all policy and a label for 00:03.0 that dom_t may be given (dev: its permissions). */
+static void load_device_policy_with(uint32_t dev)
 {
 	static struct pb b;
 	static uint8_t *bin;
@@ -454,10 +456,15 @@ static void load_device_policy(void)
 	pb_label(&b, TPOL_LABEL_DEVICE, nic_t, NULL, SBDF(0, 3, 0), SBDF(0, 3, 0));
 	pb_allow(&b, dom, core, TESSERA_CLASS_core, tessera_class_mask(TESSERA_CLASS_core));
 	pb_allow(&b, dom, dom, TESSERA_CLASS_domain, tessera_class_mask(TESSERA_CLASS_domain));
-	pb_allow(&b, dom, nic_t, TESSERA_CLASS_device, tessera_class_mask(TESSERA_CLASS_device));
+	pb_allow(&b, dom, nic_t, TESSERA_CLASS_device, dev);
 	bin = pb_emit(&b, &size);
 	avc_reset();
 	CHECK_EQ(avc_load(bin, size, &why), 0);
+}
+
+static void load_device_policy(void)
+{
+	load_device_policy_with(tessera_class_mask(TESSERA_CLASS_device));
 }
 
 TEST(restart_gives_a_driver_domain_its_device_back)
@@ -528,4 +535,162 @@ TEST(dev_config_write_refuses_a_vendor_capability_that_claims_the_msi_registers)
 	CHECK_EQ(cfg_write(d, 0x54, 4, 0xfee00000), -TESSERA_EPERM);
 	CHECK_EQ(cfg_write(d, 0x44, 4, 0), -TESSERA_EPERM);
 	CHECK_EQ(pci_config_read(pci_find(SBDF(0, 3, 0)), 0x54, 4), 0);
+}
+
+/* --- device interrupts as events ------------------------------------------------------ */
+
+#define MSI_CAP 0x50
+#define PORT 3
+
+/* with_nic's MSI made 64-bit; port PORT of d opened (unbound, for itself). */
+static struct domain *with_msi(struct sim_pci_fn **f)
+{
+	struct domain *d = with_nic(f);
+	(*f)->cfg[MSI_CAP + 2] = 0x80;
+	d->ports[PORT] = (struct evtchn_port){ EVTCHN_UNBOUND, 0, d->id };
+	return d;
+}
+
+static uint32_t cfg32(const struct sim_pci_fn *f, unsigned off)
+{
+	uint32_t v;
+	memcpy(&v, f->cfg + off, 4);
+	return v;
+}
+
+static int64_t irq_bind(struct domain *d, uint64_t entry, uint64_t port)
+{
+	return hcall(&d->vcpu, TESSERA_HC_dev_irq_bind, 0, entry, port, 0, 0);
+}
+
+static int64_t irq_unbind(struct domain *d, uint64_t entry)
+{
+	return hcall(&d->vcpu, TESSERA_HC_dev_irq_unbind, 0, entry, 0, 0, 0);
+}
+
+TEST(dev_irq_bind_routes_the_msi_and_the_core_programs_it)
+{
+	struct sim_pci_fn *f;
+	struct domain *d = with_msi(&f);
+	CHECK_EQ(irq_bind(d, 0, PORT), 0);
+	CHECK(sim_pci.irq_routes[0].on);
+	CHECK_EQ(sim_pci.irq_routes[0].sbdf, SBDF(0, 3, 0));
+	CHECK_EQ(sim_pci.irq_routes[0].vector, ARCH_IRQ_VECTOR_BASE);
+	CHECK_EQ(f->cfg[MSI_CAP + 2] & 0x71, 0x01); /* enabled, one message */
+	CHECK_EQ(cfg32(f, MSI_CAP + 4), 0xfee00000u);
+	CHECK_EQ(cfg32(f, MSI_CAP + 8), 0);
+	CHECK_EQ(cfg32(f, MSI_CAP + 12) & 0xffff, 0); /* the remapping entry's index */
+	CHECK_EQ(irq_bind(d, 0, PORT), -TESSERA_EBUSY);
+	CHECK_EQ(irq_bind(d, 1, PORT), -TESSERA_ENODEV);
+	CHECK_EQ(irq_bind(d, 0, PORT + 1), -TESSERA_EINVAL); /* a free port */
+	CHECK_EQ(irq_bind(d, 0, TESSERA_EVTCHN_PORTS), -TESSERA_EINVAL);
+	CHECK_EQ(irq_unbind(d, 0), 0);
+	CHECK(!sim_pci.irq_routes[0].on);
+	CHECK_EQ(f->cfg[MSI_CAP + 2] & 1, 0);
+	CHECK_EQ(cfg32(f, MSI_CAP + 4), 0);
+	CHECK_EQ(irq_unbind(d, 0), -TESSERA_ENOENT);
+	CHECK_EQ(irq_bind(d, 0, PORT), 0); /* and again */
+}
+
+TEST(dev_irq_bind_without_msi_or_a_route_fails)
+{
+	struct sim_pci_fn *f;
+	struct domain *d = with_msi(&f);
+	sim_pci.fail_irq_route = true;
+	CHECK_EQ(irq_bind(d, 0, PORT), -TESSERA_ENODEV);
+	CHECK_EQ(f->cfg[MSI_CAP + 2] & 1, 0);
+	CHECK(!irq_any_bound());
+	sim_pci.fail_irq_route = false;
+	pci_find(SBDF(0, 3, 0))->msi = 0;
+	CHECK_EQ(irq_bind(d, 0, PORT), -TESSERA_ENODEV);
+}
+
+TEST(dev_irq_bind_programs_msix_entries_until_no_vector_is_left)
+{
+	struct sim_pci_fn *f;
+	struct domain *d = with_msi(&f);
+	struct pci_dev *dev = pci_find(SBDF(0, 3, 0));
+	uint64_t table = d->mem_pa + 0x10000; /* simulated memory stands in for the BAR */
+	volatile uint32_t *t = sim_phys(table, 40 * 16);
+	dev->msix = 0x70;
+	dev->msix_table = table;
+	dev->msix_table_size = 40 * 16;
+	f->cfg[0x72 + 1] = 0x40; /* function mask set */
+	for (uint32_t i = 0; i < 40; i++)
+		t[i * 4 + 3] = 1;
+	for (uint32_t i = 0; i < ARCH_IRQ_VECTORS; i++)
+		CHECK_EQ(irq_bind(d, i, PORT), 0);
+	CHECK_EQ(irq_bind(d, 39, PORT), -TESSERA_ENOSPC);
+	CHECK_EQ(irq_bind(d, 40, PORT), -TESSERA_ENODEV);
+	CHECK_EQ(t[5 * 4], 0xfee00000u);
+	CHECK_EQ(t[5 * 4 + 2], 5);
+	CHECK_EQ(t[5 * 4 + 3], 0); /* unmasked */
+	CHECK_EQ(t[39 * 4 + 3], 1);
+	CHECK_EQ(f->cfg[0x73] & 0xc0, 0x80); /* MSI-X on, function mask off */
+	CHECK_EQ(irq_unbind(d, 5), 0);
+	CHECK_EQ(t[5 * 4 + 3], 1);
+	CHECK_EQ(irq_bind(d, 39, PORT), 0);
+	CHECK_EQ(t[39 * 4 + 2], 5); /* the freed vector */
+}
+
+TEST(a_device_interrupt_raises_exactly_the_bound_port_until_the_domain_dies)
+{
+	struct sim_pci_fn *f;
+	struct domain *d = with_msi(&f), *o = make_domain("other", MEM);
+	o->ports[PORT] = (struct evtchn_port){ EVTCHN_UNBOUND, 0, o->id };
+	CHECK_EQ(irq_bind(d, 0, PORT), 0);
+	sim_pci.irq_pending = 1u << 1; /* nobody's vector */
+	irq_deliver();
+	CHECK_EQ(d->early_events, 0);
+	sim_pci.irq_pending = 1;
+	irq_deliver();
+	CHECK_EQ(d->early_events, 1ULL << PORT);
+	CHECK_EQ(o->early_events, 0);
+	domain_crash(d, "test");
+	CHECK(!sim_pci.irq_routes[0].on);
+	CHECK_EQ(sim_pci.irq_unroutes, 1);
+	CHECK(!irq_any_bound());
+	CHECK_EQ(f->dma_owner, 0);
+	struct domain *n = make_domain("next", MEM); /* may reuse the id */
+	n->ports[PORT] = (struct evtchn_port){ EVTCHN_UNBOUND, 0, n->id };
+	sim_pci.irq_pending = 1;
+	irq_deliver();
+	CHECK_EQ(n->early_events, 0);
+	CHECK_EQ(o->early_events, 0);
+}
+
+TEST(dev_irq_bind_needs_device_irq)
+{
+	load_device_policy_with(tessera_class_mask(TESSERA_CLASS_device) &
+				~(1u << TESSERA_PERMBIT(device, irq)));
+	struct sim_pci_fn *f;
+	struct domain *d = with_msi(&f);
+	pci_find(SBDF(0, 3, 0))->type = 2; /* nic_t */
+	CHECK_EQ(irq_bind(d, 0, PORT), -TESSERA_EACCES);
+	CHECK_HAS(sim_console(), "tessera: avc: denied { irq } ");
+	CHECK_HAS(sim_console(), " hcall=dev_irq_bind ");
+	CHECK(!sim_pci.irq_routes[0].on);
+	CHECK_EQ(f->cfg[MSI_CAP + 2] & 1, 0);
+}
+
+/* A domain asleep in HLT with a bound interrupt is not "all blocked"; the vector wakes it. */
+TEST(a_device_interrupt_wakes_a_halted_driver_through_the_scheduler)
+{
+	struct sim_pci_fn *f;
+	struct domain *d = with_msi(&f);
+	CHECK_EQ(hcall(&d->vcpu, TESSERA_HC_evtchn_setup, 0x180000, 0x40, 0, 0, 0), 0);
+	CHECK_EQ(irq_bind(d, 0, PORT), 0);
+	sim_script_exit_info(d->id, VEXIT_HALT, 0, 0x202);
+	sim_script_hcall(d->id, TESSERA_HC_yield, 0, 0, 0);
+	CHECK_EQ(sched_step(), SCHED_RAN);
+	CHECK(d->vcpu.blocked);
+	CHECK_EQ(sched_step(), SCHED_IDLE);
+	sim_pci.irq_pending = 1;
+	CHECK_EQ(sched_step(), SCHED_RAN); /* woken, ran until it yielded */
+	CHECK(!d->vcpu.blocked);
+	CHECK_EQ(sim_trace(sim_trace_len() - 1)->nr, TESSERA_HC_yield);
+	struct tessera_event_page *page = (struct tessera_event_page *)(d->mem + 0x180000);
+	CHECK_EQ(page->pending, 1ULL << PORT);
+	domain_crash(d, "test");
+	CHECK(!sim_pci.irq_routes[0].on); /* released with the domain */
 }

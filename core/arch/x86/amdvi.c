@@ -1,9 +1,12 @@
 /*
  * AMD-Vi (AMD IOMMU) DMA remapping. Every requester id's device table entry
- * (DTE) blocks DMA and MSIs (V=1, TV=1, Mode 0, IR=IW=0; IV=1, IntCtl abort)
- * the IOAPICs' pass their interrupts (IV=0) and still block their DMA. An assigned device's DTE points at its domain's 3-level I/O page
- * table: device address = guest-physical address, 2 MiB pages over
- * [0, mem_size), nothing else. A zeroed DTE would pass DMA untranslated.
+ * (DTE) blocks DMA and MSIs (V=1, TV=1, Mode 0, IR=IW=0; IV=1, IntCtl abort);
+ * the IOAPICs' pass their interrupts (IV=0) and still block their DMA. A
+ * device with a bound interrupt gets its own remapping table (IntCtl remap):
+ * 32 entries, index = host vector slot, the rest not RemapEn (aborted). An
+ * assigned device's DTE points at its domain's 3-level I/O page table: device
+ * address = guest-physical address, 2 MiB pages over [0, mem_size), nothing
+ * else. A zeroed DTE would pass DMA untranslated.
  */
 #include <core/acpi.h>
 #include <core/console.h>
@@ -24,6 +27,11 @@
 #define DTE_IR    (1ULL << 61)
 #define DTE_IW    (1ULL << 62)
 #define DTE_IV    1ULL /* q2: interrupt info valid, IntCtl 0: abort */
+#define DTE_INTCTL_REMAP (2ULL << 60)
+#define IRT_LEN_LOG2     5ULL /* 32 entries of 4 bytes: one per host device vector */
+#define IRT_MAX          64   /* devices with a remapping table (PCI_DEV_MAX) */
+#define IRTE_REMAP_EN    1u
+#define IRTE_SUP_IOPF    2u   /* IntType 0 fixed, DM 0 physical */
 #define PTE_PR      (1ULL << 0)
 #define PTE_NEXT_L2 (2ULL << 9)
 #define PTE_FC      (1ULL << 60) /* force coherent: no snoop-less read of stale lines */
@@ -38,6 +46,11 @@ _Static_assert(AMDVI_DOMID_BLOCK == DOMAIN_MAX + 1 && AMDVI_DOMID_BLOCK < 256,
 _Static_assert(TESSERA_DOMAIN_MEM_MAX <= 512 * LARGE_PAGE, "a domain's memory fits one L2 table");
 
 static struct amdvi_ivrs ivrs;
+/* Per device with a bound interrupt: its interrupt remapping table (a zeroed page). */
+static struct {
+	uint16_t id;
+	uint64_t pa;
+} irts[IRT_MAX];
 static uint64_t devtab_pa;
 
 /* Per domain: its I/O page table, an L3 root and one L2 of 2 MiB leaves. */
@@ -153,10 +166,77 @@ static int amdvi_assign(struct domain *d, uint16_t id, const char **why)
 	return 0;
 }
 
+static int irt_find(uint16_t id)
+{
+	for (int i = 0; i < IRT_MAX; i++)
+		if (irts[i].pa && irts[i].id == id)
+			return i;
+	return -1;
+}
+
+/* Back to aborting id's interrupts (its DTE's q2 alone), then the table goes. */
+static int irt_drop(uint16_t id)
+{
+	int i = irt_find(id), rc;
+	if (i < 0)
+		return 0;
+	dte(id)[2] = DTE_IV;
+	rc = amdvi_flush_irt(id);
+	if (!rc)
+		page_scrub_free(&irts[i].pa);
+	return rc;
+}
+
 static int amdvi_unassign(struct domain *d, uint16_t id)
 {
+	int rc;
 	dte_block(id);
-	return amdvi_flush(id, DOMID(d));
+	rc = amdvi_flush(id, DOMID(d));
+	if (!rc && irt_find(id) >= 0)
+		page_scrub_free(&irts[irt_find(id)].pa); /* the flush dropped what it cached of it */
+	return rc;
+}
+
+static int amdvi_irq_route(uint16_t id, uint32_t index, uint8_t vector, uint8_t dest,
+			   uint64_t *addr, uint32_t *data)
+{
+	int i = irt_find(id);
+	volatile uint32_t *t;
+	if (index >= 1u << IRT_LEN_LOG2)
+		return -TESSERA_EINVAL;
+	if (i < 0) {
+		for (i = 0; i < IRT_MAX && irts[i].pa; i++)
+			;
+		if (i == IRT_MAX || !(irts[i].pa = page_zalloc()))
+			return -TESSERA_ENOMEM;
+		irts[i].id = id;
+	}
+	t = phys_to_virt(irts[i].pa);
+	t[index] = IRTE_REMAP_EN | IRTE_SUP_IOPF | (uint32_t)dest << 8 | (uint32_t)vector << 16;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	dte(id)[2] = irts[i].pa | IRT_LEN_LOG2 << 1 | DTE_INTCTL_REMAP | DTE_IV;
+	if (amdvi_flush_irt(id)) {
+		t[index] = 0;
+		irt_drop(id);
+		return -TESSERA_EBUSY;
+	}
+	*addr = 0xfee00000ULL; /* remapped: the data is the table index */
+	*data = index;
+	return 0;
+}
+
+static int amdvi_irq_unroute(uint16_t id, uint32_t index)
+{
+	int i = irt_find(id);
+	volatile uint32_t *t;
+	bool empty = true;
+	if (i < 0 || index >= 1u << IRT_LEN_LOG2)
+		return 0;
+	t = phys_to_virt(irts[i].pa);
+	t[index] = 0;
+	for (uint32_t k = 0; k < 1u << IRT_LEN_LOG2; k++)
+		empty &= !t[k];
+	return empty ? irt_drop(id) : amdvi_flush_irt(id);
 }
 
 static void amdvi_free_tables(struct domain *d)
@@ -173,4 +253,6 @@ const struct iommu_backend amdvi_backend = {
 	.unassign = amdvi_unassign,
 	.free_tables = amdvi_free_tables,
 	.report_faults = amdvi_events_report,
+	.irq_route = amdvi_irq_route,
+	.irq_unroute = amdvi_irq_unroute,
 };

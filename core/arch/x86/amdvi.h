@@ -40,5 +40,7 @@ bool amdvi_hw_probe(uint64_t base);
 int amdvi_hw_start(uint64_t devtab_pa, uint8_t ivhd_flags, const char **why);
 /* Drop what the IOMMU caches for requester id and for domid; wait until it has. */
 int amdvi_flush(uint32_t id, uint64_t domid);
+/* Drop what the IOMMU caches of id's interrupt remapping table (and its DTE); wait. */
+int amdvi_flush_irt(uint32_t id);
 void amdvi_events_report(void);
 #endif

@@ -102,6 +102,13 @@ int amdvi_flush(uint32_t id, uint64_t domid)
 	return cmd_sync();
 }
 
+int amdvi_flush_irt(uint32_t id)
+{
+	if (cmd(CMD_INV_DEVTAB | id, 0) || cmd(CMD_INV_IRT | id, 0))
+		return -TESSERA_EBUSY;
+	return cmd_sync();
+}
+
 /* After enabling: nothing a previous owner left cached may survive. */
 static int flush_everything(void)
 {

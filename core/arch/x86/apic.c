@@ -32,6 +32,7 @@
 static volatile uint32_t *apic;
 static uint32_t ticks_per_ms;
 static volatile bool slice_over[CPU_MAX];
+static uint8_t apic_ids[CPU_MAX];
 
 static uint32_t rd(uint32_t reg)
 {
@@ -95,8 +96,6 @@ void apic_ap_init(void)
 	wr(APIC_LVT_TIMER, LVT_MASKED | APIC_VEC_TIMER);
 }
 
-static uint8_t apic_ids[CPU_MAX];
-
 void apic_record_id(unsigned cpu)
 {
 	apic_ids[cpu] = (uint8_t)(rd(APIC_ID) >> 24);
@@ -119,6 +118,20 @@ void apic_stop_others(void)
 		apic_ipi_all_but_self(APIC_VEC_STOP);
 }
 
+/* Device interrupt vectors seen (bit: vector - ARCH_IRQ_VECTOR_BASE), set by entry.S. */
+uint32_t apic_irq_pending;
+
+uint32_t arch_irq_pending(void)
+{
+	return __atomic_exchange_n(&apic_irq_pending, 0, __ATOMIC_SEQ_CST);
+}
+
+uint8_t apic_id(unsigned cpu)
+{
+	return cpu < CPU_MAX ? apic_ids[cpu] : 0;
+}
+
+/* The kick IPI and device interrupts: nothing to do but EOI. */
 void apic_kick_interrupt(void)
 {
 	wr(APIC_EOI, 0);

@@ -14,6 +14,11 @@ isr_stubs:
 	iretq
 	.elseif vec == 0x20
 	jmp timer_entry
+	.elseif vec >= 0x40 && vec < 0x60
+	/* Device interrupts (ARCH_IRQ_VECTOR_BASE..+31, remapped by the IOMMU to CPU 0). */
+	push %rax
+	mov $(vec - 0x40), %eax
+	jmp devirq_entry
 	.elseif vec == 0xf0
 	jmp kick_entry
 	.elseif vec == 0xf2
@@ -38,6 +43,12 @@ stop_entry:
 	cli
 	hlt
 	jmp stop_entry
+
+/* A device interrupt: its bit in apic_irq_pending (arch_irq_pending), then EOI. */
+devirq_entry:
+	lock btsl %eax, apic_irq_pending(%rip)
+	lea apic_kick_interrupt(%rip), %rax
+	jmp irq_common
 
 /* The slice timer and the kick IPI: caller-saved registers only, the C side is tiny. */
 kick_entry:

@@ -3,6 +3,7 @@
 #include <core/console.h>
 #include <core/iommu.h>
 #include <tessera/errno.h>
+#include <arch/apic.h>
 #include "iommu_backend.h"
 
 extern const struct iommu_backend amdvi_backend;
@@ -63,4 +64,21 @@ void iommu_report_faults(void)
 {
 	if (be)
 		be->report_faults();
+}
+
+int iommu_irq_route(uint32_t sbdf, uint32_t slot, uint8_t vector, uint64_t *addr, uint32_t *data)
+{
+	if (!be || sbdf >> 16)
+		return -1;
+	return be->irq_route((uint16_t)sbdf, slot, vector, apic_id(0), addr, data) ? -1 : 0;
+}
+
+void iommu_irq_unroute(uint32_t sbdf, uint32_t slot)
+{
+	uint16_t id = (uint16_t)sbdf;
+	if (!be || sbdf >> 16)
+		return;
+	if (be->irq_unroute(id, slot))
+		panic("%s: the IOMMU did not confirm that an interrupt entry of %02x:%02x.%x is cleared",
+		      be->name, id >> 8, id >> 3 & 0x1f, id & 7);
 }

@@ -20,6 +20,12 @@ struct iommu_backend {
 	/* d's devices are all unassigned: free its tables. */
 	void (*free_tables)(struct domain *d);
 	void (*report_faults)(void);
+	/* Interrupt remapping entry index of assigned id: fixed, physical, to APIC id dest at
+	 * vector; *addr, *data: the MSI message that names it. 0 or nonzero (not confirmed). */
+	int (*irq_route)(uint16_t id, uint32_t index, uint8_t vector, uint8_t dest, uint64_t *addr,
+			 uint32_t *data);
+	/* Clear entry index of id; nonzero when the IOMMU did not confirm it (iommu.c panics). */
+	int (*irq_unroute)(uint16_t id, uint32_t index);
 };
 
 /* Is id in list[0, n)? */

@@ -22,6 +22,9 @@
 #define CTX_P     1ULL
 #define BIG       (2ULL << 20)
 #define PT_BUDGET 1024 /* 4 KiB leaf tables over all domains (4 MiB of tables, 2 GiB mapped) */
+#define IRTE_P       1ULL /* lo: present; DM 0 physical, TM 0 edge, DLM 0 fixed */
+#define IRTE_SVT_ALL (1ULL << 18) /* hi: the message's requester id must equal SID (SQ 0) */
+#define IRT_ENTRIES  256 /* IRTA_256 in vtd_hw.c */
 #define DID(d)    ((uint16_t)((d)->id + 1)) /* 0 is reserved when the unit caches not-present entries */
 
 static struct vtd_dmar dmar;
@@ -177,7 +180,7 @@ static int vtd_init(const struct acpi_info *ai, const char **why)
 		return rc;
 	kprintf("tessera: vt-d: unit at 0x%lx, %u-level tables, %s pages, device interrupts %s\n",
 		(unsigned long)dmar.base, caps.levels, caps.big ? "2 MiB" : "4 KiB",
-		caps.intremap ? "blocked (empty remapping table)" : "NOT blocked (no ECAP.IR)");
+		caps.intremap ? "blocked unless bound (interrupt remapping)" : "NOT blocked (no ECAP.IR)");
 	vtd_faults_report(); /* what firmware's devices did before */
 	return 0;
 }
@@ -216,6 +219,48 @@ static void vtd_free_tables(struct domain *d)
 	free_tables(&doms[d->id]);
 }
 
+/*
+ * Entry index of the interrupt remapping table: fixed, physical, edge, to APIC
+ * id dest (xAPIC: destination bits 15:8) at vector, only from requester id.
+ */
+static int vtd_irq_route(uint16_t id, uint32_t index, uint8_t vector, uint8_t dest,
+			 uint64_t *addr, uint32_t *data)
+{
+	volatile uint64_t *e;
+	if (!irt_pa || index >= IRT_ENTRIES)
+		return -TESSERA_ENODEV;
+	e = (volatile uint64_t *)phys_to_virt(irt_pa) + index * 2;
+	e[1] = id | IRTE_SVT_ALL;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	e[0] = IRTE_P | (uint64_t)vector << 16 | (uint64_t)dest << 40;
+	vtd_sync((const void *)e, 16);
+	if (vtd_flush_iec()) {
+		e[0] = e[1] = 0;
+		vtd_sync((const void *)e, 16);
+		vtd_flush_iec();
+		return -TESSERA_EBUSY;
+	}
+	/* Remappable format: bit 4, handle[14:0] in bits 19:5, handle[15] in bit 2; no subhandle. */
+	*addr = 0xfee00000ULL | (uint64_t)(index & 0x7fff) << 5 | 1ULL << 4 |
+		(uint64_t)(index >> 15 & 1) << 2;
+	*data = 0;
+	return 0;
+}
+
+static int vtd_irq_unroute(uint16_t id, uint32_t index)
+{
+	volatile uint64_t *e;
+	(void)id;
+	if (!irt_pa || index >= IRT_ENTRIES)
+		return 0;
+	e = (volatile uint64_t *)phys_to_virt(irt_pa) + index * 2;
+	e[0] = 0; /* not present first */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	e[1] = 0;
+	vtd_sync((const void *)e, 16);
+	return vtd_flush_iec();
+}
+
 const struct iommu_backend vtd_backend = {
 	.name = "vt-d",
 	.present = vtd_present,
@@ -224,4 +269,6 @@ const struct iommu_backend vtd_backend = {
 	.unassign = vtd_unassign,
 	.free_tables = vtd_free_tables,
 	.report_faults = vtd_faults_report,
+	.irq_route = vtd_irq_route,
+	.irq_unroute = vtd_irq_unroute,
 };

@@ -38,6 +38,8 @@ int vtd_hw_start(uint64_t root_pa, uint64_t iq_pa, uint64_t irt_pa, const char *
 int vtd_flush_all(void);
 /* Drop what is cached for requester sid and domain id did; wait until the unit has. */
 int vtd_flush_device(uint16_t sid, uint16_t did);
+/* Drop every cached interrupt remapping entry (IEC); wait until the unit has. */
+int vtd_flush_iec(void);
 /* Print and clear the fault recording registers. */
 void vtd_faults_report(void);
 /* Make [p, p + len) visible to a unit that does not snoop. */

@@ -168,6 +168,12 @@ int vtd_flush_device(uint16_t sid, uint16_t did)
 	return qi_sync();
 }
 
+int vtd_flush_iec(void)
+{
+	qi(DESC_IEC_GLOBAL, 0);
+	return qi_sync();
+}
+
 int vtd_hw_probe(uint64_t b, struct vtd_caps *c, const char **why)
 {
 	uint64_t ecap;

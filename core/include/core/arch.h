@@ -42,6 +42,15 @@ void arch_timer_arm(uint32_t usec);
 /* True (once) when the armed slice has run out since it was armed. */
 bool arch_timer_expired(void);
 
+/*
+ * Device interrupts: host vectors ARCH_IRQ_VECTOR_BASE + i (i < ARCH_IRQ_VECTORS)
+ * are aimed at CPU 0. Bit i: vector base + i arrived since the last call
+ * (the mask is cleared by the call). Only CPU 0 calls it.
+ */
+#define ARCH_IRQ_VECTOR_BASE 0x40
+#define ARCH_IRQ_VECTORS 32
+uint32_t arch_irq_pending(void);
+
 /* Device registers (PCI configuration space through ECAM): naturally aligned 1, 2 or 4 bytes. */
 uint32_t arch_mmio_read(uint64_t pa, unsigned size);
 void arch_mmio_write(uint64_t pa, unsigned size, uint32_t value);

@@ -18,4 +18,6 @@ bool evtchn_pending(const struct domain *d);
 int64_t evtchn_peer(struct domain *d, uint64_t port, struct domain **peer);
 /* Close every port of d; the other ends become closed (called on destruction). */
 void evtchn_domain_destroy(struct domain *d);
+/* Mark d's port pending (as a send from its peer would) and wake d for it. */
+void evtchn_raise(struct domain *d, uint32_t port);
 #endif

@@ -21,6 +21,15 @@ int iommu_assign(struct domain *d, uint32_t sbdf, const char **why);
 void iommu_unassign(struct domain *d, uint32_t sbdf);
 /* d is being destroyed: free its DMA tables (its devices were unassigned first). */
 void iommu_domain_destroy(struct domain *d);
+/*
+ * Interrupt remapping: let device sbdf's interrupt messages that name entry
+ * slot (< ARCH_IRQ_VECTORS) reach host vector on CPU 0, nothing else; *addr
+ * and *data are the MSI message the device must send for it. 0, or -1 when
+ * the IOMMU cannot remap (or did not confirm it).
+ */
+int iommu_irq_route(uint32_t sbdf, uint32_t slot, uint8_t vector, uint64_t *addr, uint32_t *data);
+/* Clear entry slot of sbdf again: its messages are dropped from then on. */
+void iommu_irq_unroute(uint32_t sbdf, uint32_t slot);
 /* Report and clear the faults the IOMMU recorded since the last call (blocked DMA). */
 void iommu_report_faults(void);
 #endif

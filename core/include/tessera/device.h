@@ -40,6 +40,9 @@ struct tessera_dev_info {
  * set: legacy interrupts are never delivered), the status
  * register (write 1 to clear), cache line size and latency timer, the interrupt
  * line, and vendor-specific capabilities (id 0x09, as virtio uses). BARs, the
- * expansion ROM, MSI and MSI-X, BIST and everything else: -EPERM.
+ * expansion ROM, MSI and MSI-X, BIST and everything else: -EPERM. A device's
+ * MSI or MSI-X entries are programmed by the core only, through dev_irq_bind
+ * (its interrupts then arrive as events on the caller's port). The core
+ * writes an MSI-X entry through the BAR: bind after turning memory decoding on.
  */
 #endif

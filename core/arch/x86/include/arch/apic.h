@@ -24,4 +24,6 @@ uint64_t apic_base(void);
 void apic_timer_interrupt(void);
 void apic_timer_enable(void);
 void apic_take_interrupts(void);
+/* CPU cpu's local APIC id (xAPIC, 8 bits). */
+uint8_t apic_id(unsigned cpu);
 #endif
