@@ -18,55 +18,19 @@
 #   tests/devices/blk-crash.sh     (after `make`; prints PASS/FAIL lines and a summary)
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source=tests/qemu/lib.sh
-. tests/qemu/lib.sh
+# shellcheck source=tests/devices/lib.sh
+. tests/devices/lib.sh
 D=$B/domains W=$B/devices-blk-crash
 DISK_MB=8 BASE=1024 PER_CLIENT=128 SECTORS=128 CRASH_AFTER=20
 rm -rf "$W" && mkdir -p "$W"
-passed=0 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
 # boot LOG MODULE...: the machine of blk.sh (SMP CPUs), on a fresh zeroed disk; QEMU's exit status.
 SMP=1
 boot() {
-	local log=$1 m initrd=
+	local log=$1
 	shift
-	rm -f "$W/disk.img" && truncate -s ${DISK_MB}M "$W/disk.img" || return 1
-	for m in "$@" "$B/policy/blk.tpb kind=policy"; do initrd+=${initrd:+,}$m; done
-	timeout -k 5 30 "$QEMU_BIN" "${QEMU_BASE[@]}" -smp $SMP -machine q35 -device amd-iommu \
-		-drive "file=$W/disk.img,if=none,id=d0,format=raw" \
-		-device "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on,iommu_platform=on" \
-		-serial "file:$log" -monitor none -kernel "$B/tessera.mb1" -append debug_exit=on \
-		-initrd "$initrd" </dev/null 2> >(qemu_stderr_filter >"$log.stderr")
-}
-
-has() {
-	local name=$1 log=$2 p
-	shift 2
-	for p; do
-		grep -qF -- "$p" "$log" || { fail "$name" "missing '$p' (see $log)"; return 1; }
-	done
-	pass "$name"
-}
-
-lacks() {
-	local name=$1 log=$2 p
-	shift 2
-	for p; do
-		if grep -qF -- "$p" "$log"; then
-			fail "$name" "$(grep -F -- "$p" "$log" | head -1)"
-			return 1
-		fi
-	done
-	pass "$name"
-}
-
-# sector N S: what client blkc-N writes to sector S (blkclient.c: 32 records of 16 bytes).
-sector() {
-	local rec i
-	rec=$(printf 'blkc-%d:%08x' "$1" "$2")
-	for ((i = 0; i < 32; i++)); do printf '%s\n' "$rec"; done
+	fresh_disk "$W/disk.img" $DISK_MB || return 1
+	blk_boot 30 "$log" disable-legacy=on,iommu_platform=on -smp $SMP -- "$@"
 }
 
 # acked LOG N: client N's acknowledged sectors, one a line, from its "acked S+C" lines.
@@ -82,7 +46,7 @@ acked() {
 check_disk() {
 	local name=$1 log=$2 strict=$3 n s first k bad='' nacked=0
 	local -A ack=()
-	truncate -s 0 "$W/expected.img" && truncate -s ${DISK_MB}M "$W/expected.img"
+	fresh_disk "$W/expected.img" $DISK_MB
 	for n in 0 1; do
 		for s in $(acked "$log" "$n"); do
 			ack[$s]=$n nacked=$((nacked + 1))
@@ -115,10 +79,7 @@ check_disk() {
 LOG=$W/restart.log
 boot "$LOG" "$D/blkcrash.elf domain=blk mem=4M pci=00:05.0 restart=2" \
 	"$D/blkstress.elf domain=blkc-0 mem=2M" "$D/blkstress.elf domain=blkc-1 mem=2M"
-status=$?
-if ((status == 33)); then pass blk_crash_system_runs_until_every_domain_ended
-else fail blk_crash_system_runs_until_every_domain_ended "QEMU status $status ($(status_meaning "$status")), see $LOG"
-fi
+ended blk_crash_system_runs_until_every_domain_ended $? "$LOG"
 has blk_crashes_under_load_and_the_core_restarts_it "$LOG" \
 	"[blk] blk: crashing on purpose after $CRASH_AFTER requests" \
 	"tessera: domain blk (id 0) destroyed: access to an empty grant slot" \
@@ -155,10 +116,7 @@ check_disk blk_crash_acknowledged_writes_are_on_the_disk_and_nothing_else "$LOG"
 LOG=$W/no-restart.log
 boot "$LOG" "$D/blkcrash.elf domain=blk mem=4M pci=00:05.0" \
 	"$D/blkstress.elf domain=blkc-0 mem=2M" "$D/blkstress.elf domain=blkc-1 mem=2M"
-status=$?
-if ((status == 33)); then pass blk_crash_without_restart_still_ends
-else fail blk_crash_without_restart_still_ends "QEMU status $status ($(status_meaning "$status")), see $LOG"
-fi
+ended blk_crash_without_restart_still_ends $? "$LOG"
 has blk_crash_without_restart_clients_see_an_error "$LOG" \
 	"tessera: domain blk (id 0) destroyed: access to an empty grant slot" \
 	"[blkc-0] blkc-0: blk went away and cannot be reached again (-3)" \
@@ -172,10 +130,7 @@ check_disk blk_crash_without_restart_acknowledged_writes_survive_and_nothing_is_
 LOG=$W/restart-smp.log SMP=2
 boot "$LOG" "$D/blkcrash.elf domain=blk mem=4M pci=00:05.0 restart=2 cpu=1" \
 	"$D/blkstress.elf domain=blkc-0 mem=2M" "$D/blkstress.elf domain=blkc-1 mem=2M"
-status=$?
-if ((status == 33)); then pass blk_crash_smp_system_runs_until_every_domain_ended
-else fail blk_crash_smp_system_runs_until_every_domain_ended "QEMU status $status ($(status_meaning "$status")), see $LOG"
-fi
+ended blk_crash_smp_system_runs_until_every_domain_ended $? "$LOG"
 has blk_crash_smp_blk_restarts_on_its_cpu_and_clients_finish "$LOG" \
 	"tessera: domain blk (id 0) destroyed: access to an empty grant slot" \
 	"tessera: domain blk restarted as id" \
@@ -185,5 +140,4 @@ lacks blk_crash_smp_nothing_denied_or_wrong "$LOG" "avc: denied" "rejected" "WRO
 	"setup failed" "cannot be reached" "virtio: queue" "could not be restarted"
 check_disk blk_crash_smp_acknowledged_writes_are_on_the_disk_and_nothing_else "$LOG" 1
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
