@@ -170,17 +170,25 @@ static int serve(struct client *c, unsigned i)
 	return n != 0;
 }
 
-/* One pass over the clients: 1 if anything happened, and whether one is still unbound. */
+/*
+ * One pass over the clients: 1 if anything happened, and whether one is still
+ * unbound. Every signal is consumed first, then every ring is looked at: a
+ * request that comes after its ring was looked at leaves its signal pending
+ * in the event page, so the HLT after an idle pass does not sleep. Only a pass
+ * that served something waits for the device (which takes signals in from the
+ * event page), and such a pass is always followed by another.
+ */
 static int pass(int *unbound)
 {
 	int progress = 0;
 	*unbound = 0;
+	for (unsigned i = 0; i < BLKIF_CLIENTS; i++)
+		if (clients[i].domid >= 0 && clients[i].port >= 0)
+			rt_event_poll((uint32_t)clients[i].port); /* consumed: the rings are looked at now */
 	for (unsigned i = 0; i < BLKIF_CLIENTS; i++) {
 		struct client *c = &clients[i];
 		if (c->domid < 0)
 			continue;
-		if (c->port >= 0)
-			rt_event_poll((uint32_t)c->port); /* consumed: the ring is looked at now */
 		if (!c->connected)
 			try_connect(c, i);
 		if (c->connected)
@@ -224,7 +232,8 @@ int main(void)
 			break;
 		if (unbound) /* nothing signals a client's offer: look again soon */
 			tessera_yield();
-		else      /* a request, or a client's end closing its channel, wakes us */
+		else      /* a request, or a client's end closing its channel, wakes us (a
+			   * device interrupt later than vblk_io's wait: one more pass) */
 			__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 	rt_printf("blk: every client has gone\n");

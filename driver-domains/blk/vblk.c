@@ -4,7 +4,8 @@
  * all the device can reach through the IOMMU. Nothing the device writes is
  * trusted: a read must report exactly the bytes it was asked for, and the
  * bounce page is cleared before each read so a short one cannot hand one
- * client another's data.
+ * client another's data. The device's MSI-X entry 0 is bound to one of our
+ * ports: we sleep until a request completes (polling if the binding fails).
  */
 #include <rt/blkif.h>
 #include <rt/console.h>
@@ -21,7 +22,7 @@
 #define VIRTIO_BLK_S_OK     0u
 #define VIRTIO_BLK_S_UNSUPP 2u
 #define VBLK_CAPACITY_OFF   0
-#define VBLK_POLLS          1000000u /* yields before a request counts as lost */
+#define VBLK_POLLS          1000000u /* wake-ups or yields before a request counts as lost */
 
 struct vblk_hdr {
 	uint32_t type, reserved;
@@ -53,11 +54,12 @@ uint8_t *vblk_bounce(void)
 
 long vblk_init(uint32_t index)
 {
-	long rc = virtio_open(&dev, index, VIRTIO_ID_BLOCK, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH);
+	long irq, rc = virtio_open(&dev, index, VIRTIO_ID_BLOCK, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH);
 	if (rc < 0) {
 		rt_printf("blk: device %u is not a usable virtio-blk (%ld)\n", index, rc);
 		return rc;
 	}
+	irq = virtio_irq_bind(&dev, 0); /* or we poll */
 	if ((rc = virtio_config_read64(&dev, VBLK_CAPACITY_OFF, &capacity)) < 0 ||
 	    (rc = virtq_setup(&dev, &vq, 0, &vqmem)) < 0 || (rc = virtio_ready(&dev)) < 0) {
 		rt_printf("blk: virtio-blk setup failed (%ld)\n", rc);
@@ -67,6 +69,14 @@ long vblk_init(uint32_t index)
 	rt_printf("blk: virtio-blk ready: %lu sectors, queue size %u, features 0x%lx%s\n",
 		  (unsigned long)capacity, vq.size, (unsigned long)dev.features,
 		  vblk_readonly() ? ", read-only" : "");
+	if (vq.irq)
+		rt_printf("blk: device interrupts on port %ld (MSI-X entry %u)\n", dev.irq_port,
+			  dev.irq_entry);
+	else if (irq < 0)
+		rt_printf("blk: no device interrupts (%ld): polling the device\n", irq);
+	else
+		rt_printf("blk: the device refused MSI-X entry %u: polling the device\n",
+			  dev.irq_entry);
 	return 0;
 }
 

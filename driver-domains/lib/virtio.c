@@ -1,5 +1,6 @@
 /* Modern virtio-PCI transport and split virtqueues: see rt/virtio.h. */
 #include <rt/console.h>
+#include <rt/event.h>
 #include <rt/hcall.h>
 #include <rt/virtio.h>
 #include <tessera/device.h>
@@ -43,7 +44,11 @@
 #define ST_NEEDS_RESET 0x40u
 #define ST_FAILED      0x80u
 #define NO_VECTOR      0xffffu
+#define VIRTQ_AVAIL_NO_INTERRUPT 1u
 #define RESET_POLLS    100000u
+#ifndef VIRTQ_SPIN
+#define VIRTQ_SPIN     64u /* yields before virtq_run asks for the interrupt and sleeps */
+#endif
 
 static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 static inline void mfence(void) { __asm__ volatile("mfence" ::: "memory"); }
@@ -156,6 +161,7 @@ long virtio_open(struct virtio_dev *d, uint32_t index, uint16_t device_id, uint6
 	uint32_t n;
 	memset(d, 0, sizeof(*d));
 	d->index = index;
+	d->irq_port = -1;
 	if ((rc = tessera_dev_info(index, RT_GPA(&info))) < 0)
 		return rc;
 	if (!is_virtio(&info, index, device_id) || (rc = find_caps(d, &info)) < 0)
@@ -227,9 +233,27 @@ long virtio_config_read32(struct virtio_dev *d, uint32_t off, uint32_t *v)
 	return rc;
 }
 
+long virtio_irq_bind(struct virtio_dev *d, uint16_t entry)
+{
+	static struct tessera_self_info si;
+	long port, rc;
+	if ((rc = tessera_self_info(RT_GPA(&si))) < 0)
+		return rc;
+	/* A loopback port: unbound, for ourselves; only the core's interrupt path signals it. */
+	if ((port = tessera_evtchn_alloc(si.domid)) < 0)
+		return port;
+	if ((rc = tessera_dev_irq_bind(d->index, entry, (uint64_t)port)) < 0) {
+		tessera_evtchn_close((uint64_t)port);
+		return rc;
+	}
+	d->irq_port = port;
+	d->irq_entry = entry;
+	return 0;
+}
+
 long virtq_setup(struct virtio_dev *d, struct virtq *q, uint16_t qindex, struct virtq_mem *mem)
 {
-	uint16_t max, size = VIRTQ_SIZE;
+	uint16_t max, size = VIRTQ_SIZE, vector = NO_VECTOR;
 	uint64_t at;
 	wr16(d->common, CC_QSELECT, qindex);
 	max = rd16(d->common, CC_QSIZE);
@@ -245,10 +269,17 @@ long virtq_setup(struct virtio_dev *d, struct virtq *q, uint16_t qindex, struct 
 	wr64(d->common, CC_QDESC, RT_GPA(mem->desc));
 	wr64(d->common, CC_QDRIVER, RT_GPA(&mem->avail));
 	wr64(d->common, CC_QDEVICE, RT_GPA(&mem->used));
-	wr16(d->common, CC_QMSIX, NO_VECTOR); /* we poll */
+	/* Our entry for this queue, if we have one; the device says NO_VECTOR if it refuses. */
+	if (d->irq_port >= 0) {
+		wr16(d->common, CC_QMSIX, d->irq_entry);
+		vector = rd16(d->common, CC_QMSIX);
+	}
+	if (vector != d->irq_entry || d->irq_port < 0)
+		wr16(d->common, CC_QMSIX, NO_VECTOR); /* we poll this queue */
 	wr16(d->common, CC_QENABLE, 1);
 	*q = (struct virtq){ .dev = d, .mem = mem, .index = qindex, .size = size,
-			     .notify = (volatile uint16_t *)(d->notify + at) };
+			     .notify = (volatile uint16_t *)(d->notify + at),
+			     .irq = d->irq_port >= 0 && vector == d->irq_entry };
 	return 0;
 }
 
@@ -294,17 +325,32 @@ long virtq_run(struct virtq *q, const struct virtq_buf *bufs, uint32_t n, uint32
 			.next = (uint16_t)(i + 1 < n ? i + 1 : 0) };
 	}
 	m->avail.ring[q->avail_idx % q->size] = 0;
+	/* No interrupt while we look at the used ring ourselves (a hint the device may ignore). */
+	if (q->irq)
+		*(volatile uint16_t *)&m->avail.flags = VIRTQ_AVAIL_NO_INTERRUPT;
 	barrier(); /* the chain and the ring slot before the index */
 	*(volatile uint16_t *)&m->avail.idx = ++q->avail_idx;
 	mfence();  /* the index before the notification */
 	*q->notify = q->index;
-	for (uint32_t polls = 0;; polls++) {
+	for (uint32_t polls = 0;;) {
 		used = *(volatile uint16_t *)&m->used.idx;
 		if (used != q->used_seen)
 			break;
 		if (polls == max_polls)
 			return broken(q, "no completion in time");
-		tessera_yield();
+		polls++; /* a wake-up or a yield: a device that interrupts for nothing runs out too */
+		if (!q->irq || polls <= VIRTQ_SPIN) {
+			tessera_yield();
+		} else if (m->avail.flags & VIRTQ_AVAIL_NO_INTERRUPT) {
+			/* Slow this time: ask for the interrupt, then look at the used ring
+			 * once more before sleeping (the device may have finished before). */
+			*(volatile uint16_t *)&m->avail.flags = 0;
+			mfence();
+		} else if (!rt_event_poll((uint32_t)q->dev->irq_port))
+			/* Nothing since the used ring was read: an interrupt from now on stays
+			 * pending in the event page, and HLT does not sleep while it is. Any
+			 * event wakes us (other ports stay signalled for their owner). */
+			__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 	if ((uint16_t)(used - q->used_seen) != 1)
 		return broken(q, "more completions than requests");

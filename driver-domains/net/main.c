@@ -7,9 +7,11 @@
  * request is checked before anything is done for it, a bad one gets an error
  * response, and each client gets at most a ring's worth of requests per pass.
  * Frames move through our own memory (the only memory the device reaches):
- * a client's page is mapped for one copy, then unmapped. The device cannot
- * interrupt us yet, so we poll it, yielding when idle. Ends when every
- * client it found at start has gone.
+ * a client's page is mapped for one copy, then unmapped. Idle, we sleep
+ * until an event: a client's signal or the device's interrupt (a frame
+ * received or sent), both on our ports; without the device's interrupt
+ * (vnet_irq_port -1) we poll it, yielding when idle. Ends when every client
+ * it found at start has gone.
  */
 #include <rt/console.h>
 #include <rt/event.h>
@@ -209,20 +211,35 @@ static int receive(void)
 	return n != 0;
 }
 
-/* One pass over the clients and the device: 1 if anything happened. */
-static int pass(void)
+/*
+ * One pass over the clients and the device: 1 if anything happened, and
+ * whether a client is still unbound. Every signal is consumed first, then
+ * every ring and the device's receive queue are looked at: a request or a
+ * frame that comes after its ring was looked at leaves its signal pending in
+ * the event page, so the HLT after an idle pass does not sleep. Only a pass
+ * that sent something waits for the device (which takes signals in from the
+ * event page), and such a pass is always followed by another.
+ */
+static int pass(int *unbound)
 {
 	int progress = 0;
+	long irq = vnet_irq_port();
+	*unbound = 0;
+	if (irq >= 0)
+		rt_event_poll((uint32_t)irq);
+	for (unsigned i = 0; i < NETIF_CLIENTS; i++)
+		if (clients[i].domid >= 0 && clients[i].port >= 0)
+			rt_event_poll((uint32_t)clients[i].port); /* consumed: the rings are looked at now */
 	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
 		struct client *c = &clients[i];
 		if (c->domid < 0)
 			continue;
-		if (c->port >= 0)
-			rt_event_poll((uint32_t)c->port); /* consumed: the rings are looked at now */
 		if (!c->connected)
 			try_connect(c, i);
 		if (c->connected)
 			progress |= serve(c);
+		else
+			*unbound = 1;
 	}
 	progress |= receive();
 	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
@@ -254,17 +271,23 @@ int main(void);
 int main(void)
 {
 	static struct tessera_self_info si;
+	int unbound;
 	if (tessera_self_info(RT_GPA(&si)) < 0 || rt_events_init() < 0)
 		return 100;
 	if (vnet_init(0) < 0)
 		return 1;
 	rt_printf("net: serving %u clients\n", discover());
 	for (;;) {
-		if (pass())
+		if (pass(&unbound))
 			continue;
 		if (!reap())
 			break;
-		tessera_yield(); /* the device cannot wake us: look again soon */
+		/* Nothing signals a client's offer, and without its interrupt the device
+		 * cannot wake us: look again soon. */
+		if (unbound || vnet_irq_port() < 0)
+			tessera_yield();
+		else /* a request, a frame, or a client's end closing its channel wakes us */
+			__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 	rt_printf("net: every client has gone; %lu frames for no client\n", unclaimed);
 	return 0;

@@ -3,7 +3,9 @@
  * a buffer in our own memory (the device reaches nothing else through the
  * IOMMU); transmit copies one frame behind a zeroed virtio_net_hdr and waits
  * for the device to take it. Nothing the device writes is trusted: lengths
- * are checked (virtq_reap) and a runt is dropped, never passed on.
+ * are checked (virtq_reap) and a runt is dropped, never passed on. Both
+ * queues interrupt on MSI-X entry 0, bound to one of our ports (vnet_irq_port),
+ * unless the binding fails: then the caller polls.
  */
 #include <rt/console.h>
 #include <rt/hcall.h>
@@ -17,7 +19,7 @@
 #define VNET_BUF         2048 /* >= VNET_HDR + NETIF_MAX_FRAME */
 #define VNET_RXQ         0
 #define VNET_TXQ         1
-#define VNET_POLLS       1000000u /* yields before a transmit counts as lost */
+#define VNET_POLLS       1000000u /* wake-ups or yields before a transmit counts as lost */
 
 static struct virtio_dev dev;
 static struct virtq rxq, txq;
@@ -54,11 +56,12 @@ long vnet_init(uint32_t index)
 {
 	char m[18];
 	uint64_t mac = 0;
-	long rc = virtio_open(&dev, index, VIRTIO_ID_NET, VIRTIO_NET_F_MAC);
+	long irq, rc = virtio_open(&dev, index, VIRTIO_ID_NET, VIRTIO_NET_F_MAC);
 	if (rc < 0) {
 		rt_printf("net: device %u is not a usable virtio-net (%ld)\n", index, rc);
 		return rc;
 	}
+	irq = virtio_irq_bind(&dev, 0); /* both queues on entry 0, or we poll */
 	/* Queues 0 and 1 only: the control queue QEMU also offers stays disabled. */
 	if ((rc = virtq_setup(&dev, &rxq, VNET_RXQ, &rxmem)) < 0 ||
 	    (rc = virtq_setup(&dev, &txq, VNET_TXQ, &txmem)) < 0 || (rc = virtio_ready(&dev)) < 0 ||
@@ -73,7 +76,20 @@ long vnet_init(uint32_t index)
 	mac_str(m, mac);
 	rt_printf("net: virtio-net ready: mac %s, queue sizes %u/%u, features 0x%lx\n", m, rxq.size,
 		  txq.size, (unsigned long)dev.features);
+	if (rxq.irq && txq.irq)
+		rt_printf("net: device interrupts on port %ld (MSI-X entry %u)\n", dev.irq_port,
+			  dev.irq_entry);
+	else if (irq < 0)
+		rt_printf("net: no device interrupts (%ld): polling the device\n", irq);
+	else
+		rt_printf("net: the device refused MSI-X entry %u: polling the device\n",
+			  dev.irq_entry);
 	return 0;
+}
+
+long vnet_irq_port(void)
+{
+	return rxq.irq && txq.irq ? dev.irq_port : -1;
 }
 
 long vnet_send(uint32_t len)

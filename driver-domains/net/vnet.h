@@ -5,6 +5,8 @@
 
 /* Open device `index`; 0 or a negative error. Prints what it found. */
 long vnet_init(uint32_t index);
+/* The port the device's interrupts arrive on (a received frame, a sent one), or -1: poll it. */
+long vnet_irq_port(void);
 /* Where the next frame to send goes (NETIF_MAX_FRAME bytes): our memory, which the device reaches. */
 uint8_t *vnet_tx_frame(void);
 /* Send the len bytes at vnet_tx_frame(); 0 once the device has taken them, or -errno. */

@@ -2,10 +2,12 @@
  * A small modern (virtio 1.x) PCI transport for driver domains: capabilities
  * found through the core's config-space hypercalls, one split virtqueue in the
  * domain's own memory (device address = guest-physical address, through the
- * IOMMU: VIRTIO_F_ACCESS_PLATFORM), polled completion with a bounded wait.
- * One request in flight per queue (virtq_run), or many posted buffers
- * (virtq_post/virtq_reap). The device is not trusted: every index and
- * length it writes back is checked, and a queue it misuses is marked broken.
+ * IOMMU: VIRTIO_F_ACCESS_PLATFORM), completion signalled by the device's
+ * interrupt (MSI-X entry, bound by the core to one of our event ports) or,
+ * without one, polled; either way with a bounded wait. One request in flight
+ * per queue (virtq_run), or many posted buffers (virtq_post/virtq_reap). The
+ * device is not trusted: every index and length it writes back is checked,
+ * and a queue it misuses is marked broken.
  */
 #ifndef RT_VIRTIO_H
 #define RT_VIRTIO_H
@@ -50,6 +52,7 @@ struct virtq {
 	int broken; /* the device misbehaved or timed out: no more requests */
 	uint32_t posted;       /* virtq_post: descriptors the device holds (bit = index) */
 	uint16_t outstanding;  /* ... and how many */
+	int irq;               /* the device interrupts us (d->irq_port) for this queue */
 };
 
 _Static_assert(VIRTQ_SIZE <= 32, "virtq.posted has a bit per descriptor");
@@ -59,6 +62,8 @@ struct virtio_dev {
 	volatile uint8_t *common, *notify, *device;
 	uint32_t notify_len, notify_mult, device_len;
 	uint64_t features;             /* negotiated */
+	long irq_port;                 /* our port its interrupts arrive on, -1: we poll */
+	uint16_t irq_entry;            /* ... from this MSI-X table entry */
 };
 
 /* One buffer of a request: device-readable unless writable. */
@@ -77,15 +82,34 @@ long virtio_open(struct virtio_dev *d, uint32_t index, uint16_t device_id, uint6
 /* Device-specific configuration, read under the generation counter. */
 long virtio_config_read64(struct virtio_dev *d, uint32_t off, uint64_t *v);
 long virtio_config_read32(struct virtio_dev *d, uint32_t off, uint32_t *v);
-/* Give queue `qindex` the memory `mem` (before virtio_ready). */
+/*
+ * Interrupts instead of polling (after virtio_open, before virtq_setup): a new
+ * port of our own (evtchn_alloc, permission self:event create) and the core
+ * binds MSI-X entry `entry` to it (dev_irq_bind, device:irq; the core programs
+ * the entry, memory decoding is on since virtio_open). 0 and d->irq_port set,
+ * or an error and nothing bound: the queues are then polled. The port is the
+ * caller's to wait on: every interrupt of the device is an event there.
+ */
+long virtio_irq_bind(struct virtio_dev *d, uint16_t entry);
+/*
+ * Give queue `qindex` the memory `mem` (before virtio_ready). With d->irq_port
+ * bound it asks the device to use the entry for this queue (queue_msix_vector,
+ * read back): q->irq says whether it accepted; otherwise the queue is polled.
+ */
 long virtq_setup(struct virtio_dev *d, struct virtq *q, uint16_t qindex, struct virtq_mem *mem);
 /* DRIVER_OK: the device may now use its queues. */
 long virtio_ready(struct virtio_dev *d);
 /* Mark the device failed (after a protocol error or a timeout). */
 void virtio_fail(struct virtio_dev *d);
 /*
- * Submit one chain (readable buffers first), notify, and poll the used ring up
- * to max_polls times (yielding in between). Returns the length the device says
+ * Submit one chain (readable buffers first), notify, and wait for the used
+ * ring, yielding in between. With q->irq, after VIRTQ_SPIN yields (the device's
+ * interrupt suppressed meanwhile with avail NO_INTERRUPT: under QEMU an
+ * interrupt per request costs more than the yields) it asks for the interrupt
+ * and sleeps until an event arrives (the used ring is looked at after every
+ * wake-up and before every sleep, so no completion is missed); up to max_polls
+ * wake-ups or yields in all. Events for other ports that arrive meanwhile stay
+ * signalled for the caller's rt_event_poll. Returns the length the device says
  * it wrote (checked against the writable buffers) or -VIRTIO_EIO.
  */
 long virtq_run(struct virtq *q, const struct virtq_buf *bufs, uint32_t n, uint32_t max_polls);
