@@ -97,6 +97,13 @@ $(B)/domains/blkbench.elf: $(B)/driver-domains/demo/blkbench.c.o
 $(B)/driver-domains/demo/blkbench.c.o: driver-domains/demo/blkclient.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DBLKC_BENCH_MB=$(BLK_BENCH_MB)u -c $< -o $@
+# The network domain that crashes on purpose in its first life (net-crash.sh).
+DOMAINS += $(B)/domains/netcrash.elf
+$(B)/domains/netcrash.elf: $(B)/driver-domains/net/netcrash.c.o $(B)/driver-domains/net/vnet.c.o \
+                           $(B)/driver-domains/lib/virtio.c.o
+$(B)/driver-domains/net/netcrash.c.o: driver-domains/net/main.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DNET_CRASH_AFTER=10 -c $< -o $@
 $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 	@mkdir -p $(dir $@)
 	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T driver-domains/lib/linker.ld -o $@ $(filter %.o,$^)

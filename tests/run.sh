@@ -33,5 +33,6 @@ suite mac tests/mac/roundtrip.sh
 suite devices tests/devices/blk.sh
 suite net tests/devices/net.sh
 suite blk-crash tests/devices/blk-crash.sh
+suite net-crash tests/devices/net-crash.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

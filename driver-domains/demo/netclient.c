@@ -2,7 +2,12 @@
  * A client of the network domain (rt/netif.h). It must be named netc-N (N =
  * 0 or 1: the slot net serves it in, which gives its address). Frames go to
  * NETC_PEER, the host-side test peer (tests/devices/netpeer.py), which sends
- * each back with the two addresses swapped. Built twice from this file:
+ * each back with the two addresses swapped. If net goes away (its channel
+ * closes: it crashed and is being restarted) the client reconnects to net's
+ * next life, posts its receive pages again and sends the frame again whose
+ * transmit or echo it had not seen, up to NETC_RETRIES times per frame; an
+ * echo of an earlier frame (the wire may carry a frame twice: rt/netif.h) is
+ * ignored. Built twice from this file:
  *   netclient.elf   sends NETC_FRAMES frames of 60 to 1514 bytes, type
  *                   NETC_TYPE, payload "netc-N seq SSSSSSSS len LLLL\n" and
  *                   then a pattern of seq and offset, one at a time; checks
@@ -28,13 +33,17 @@
 #define NETC_RX_PAGES   4u
 #define NETC_WAIT       400000u /* yields before a response counts as lost */
 #define NETC_FIND_TRIES 1000u
+#define NETC_PROBE      1024u /* polls between checks that net is still there */
+#define NETC_RETRIES    4u
 
 static struct rt_ring_page tx_page __attribute__((aligned(4096)));
 static struct rt_ring_page rx_page __attribute__((aligned(4096)));
 static uint8_t frame[4096] __attribute__((aligned(4096)));
 static uint8_t rx_pages[NETC_RX_PAGES][4096] __attribute__((aligned(4096)));
 static uint8_t ro_page[4096] __attribute__((aligned(4096)));
-static long rx_refs[NETC_RX_PAGES], frame_ref, net_id, port;
+static long rx_refs[NETC_RX_PAGES], frame_ref = -1, ro_ref = -1, tx_ref = -1, rx_ref = -1;
+static long net_id = -1, port = -1;
+static unsigned connects;
 static struct tessera_self_info si;
 static struct rt_ring tx, rx;
 static uint8_t mac[NETIF_ETH_ALEN];
@@ -62,14 +71,24 @@ static long push(struct rt_ring *r)
 	return tessera_evtchn_send((uint64_t)port) == -TESSERA_EPIPE ? -TESSERA_EPIPE : 0;
 }
 
-/* The next response on r; net polls, so we poll too, for a bounded time. */
+/*
+ * The next response on r; net polls, so we poll too, for a bounded time. A
+ * signal with no response, and every NETC_PROBE polls, we check that net is
+ * still there (the close of its end is a signal, but it may have been taken
+ * while waiting on the other ring): -EPIPE if it is not.
+ */
 static long wait(struct rt_ring *r, struct netif_response *rs)
 {
 	struct rt_msg m;
 	for (unsigned n = 0; !rt_ring_rsp_get(r, &m); n++) {
 		if (n == NETC_WAIT)
 			return -TESSERA_EBUSY;
-		rt_event_poll((uint32_t)port);
+		if (rt_event_poll((uint32_t)port) || n % NETC_PROBE == NETC_PROBE - 1) {
+			if (rt_ring_rsp_get(r, &m))
+				break;
+			if (tessera_evtchn_send((uint64_t)port) == -TESSERA_EPIPE)
+				return -TESSERA_EPIPE;
+		}
 		tessera_yield();
 	}
 	*rs = netif_msg_rsp(&m);
@@ -133,26 +152,77 @@ static int echoed(long status, const uint8_t *got, uint32_t len)
 	return 1;
 }
 
+/* An echo of an earlier frame of ours (sent twice around a reconnection): its seq, or -1. */
+static long earlier(long status, const uint8_t *got, uint32_t seq)
+{
+	uint32_t s = 0;
+	if (status < 14 + 19 || rt_strncmp((const char *)got + 14, si.name, 6) ||
+	    rt_strncmp((const char *)got + 20, " seq ", 5))
+		return -1;
+	for (unsigned k = 0; k < 8; k++) {
+		uint8_t h = got[25 + k];
+		if (h >= '0' && h <= '9')
+			s = s << 4 | (uint32_t)(h - '0');
+		else if (h >= 'a' && h <= 'f')
+			s = s << 4 | (uint32_t)(h - 'a' + 10);
+		else
+			return -1;
+	}
+	return s < seq ? (long)s : -1;
+}
+
+static long reconnect(void);
+
+/* Net went away while frame seq was on its way: back to its next life, or 1. */
+static int again(uint32_t seq, unsigned *tries)
+{
+	long old = net_id, rc;
+	if ((*tries)++ == NETC_RETRIES || (rc = reconnect()) < 0) {
+		rt_printf("%s: net went away and cannot be reached again\n", si.name);
+		return 1;
+	}
+	rt_printf("%s: net went away (id %ld); reconnected to id %ld, sending frame %u again\n",
+		  si.name, old, net_id, seq);
+	return 0;
+}
+
 /* Send frame seq and check its echo; the page it came in is posted again. */
 static int round_trip(uint32_t seq, uint32_t len)
 {
 	struct netif_response rs;
-	long rc;
+	unsigned tries = 0;
+	long rc, dup;
 	build(seq, len, mac);
-	if ((rc = send((uint64_t)frame_ref, len)) != 0) {
+resend:
+	if ((rc = send((uint64_t)frame_ref, len)) == -TESSERA_EPIPE && !again(seq, &tries))
+		goto resend;
+	if (rc != 0) {
 		rt_printf("%s: frame %u (%u bytes): send %ld\n", si.name, seq, len, rc);
 		return 1;
 	}
 	for (;;) {
-		if ((rc = wait(&rx, &rs)) < 0) {
+		if ((rc = wait(&rx, &rs)) == -TESSERA_EPIPE && !again(seq, &tries))
+			goto resend;
+		if (rc < 0) {
 			rt_printf("%s: frame %u (%u bytes): no echo (%ld)\n", si.name, seq, len, rc);
 			return 1;
 		}
-		if (!NETC_HOSTILE || rs.id != NETC_RX_PAGES)
+		if (NETC_HOSTILE && rs.id == NETC_RX_PAGES) {
+			ro_refused = rs.status == -TESSERA_EROFS; /* the read-only page, answered first */
+			rt_printf("%s: read-only receive page: %ld (%s)\n", si.name, (long)rs.status,
+				  ro_refused ? "expected" : "WRONG");
+			continue;
+		}
+		if (rs.id >= NETC_RX_PAGES ||
+		    (dup = earlier(rs.status, rx_pages[rs.id], seq)) < 0)
 			break;
-		ro_refused = rs.status == -TESSERA_EROFS; /* the read-only page, answered first */
-		rt_printf("%s: read-only receive page: %ld (%s)\n", si.name, (long)rs.status,
-			  ro_refused ? "expected" : "WRONG");
+		rt_printf("%s: a second echo of frame %ld, ignored\n", si.name, dup);
+		memset(rx_pages[rs.id], 0, sizeof(rx_pages[0]));
+		if (post_rx(rs.id, (uint64_t)rx_refs[rs.id]) == -TESSERA_EPIPE) {
+			if (again(seq, &tries))
+				return 1;
+			goto resend;
+		}
 	}
 	if (rs.id >= NETC_RX_PAGES || !echoed(rs.status, rx_pages[rs.id], len)) {
 		rt_printf("%s: frame %u (%u bytes): echo WRONG (page %lu, status %ld)\n", si.name, seq,
@@ -160,7 +230,9 @@ static int round_trip(uint32_t seq, uint32_t len)
 		return 1;
 	}
 	memset(rx_pages[rs.id], 0, sizeof(rx_pages[0]));
-	return post_rx(rs.id, (uint64_t)rx_refs[rs.id]) < 0;
+	/* net gone now: the next send finds out, and reconnecting posts every page again */
+	post_rx(rs.id, (uint64_t)rx_refs[rs.id]);
+	return 0;
 }
 
 static int good(void)
@@ -205,28 +277,61 @@ static int hostile(void)
 	return 0;
 }
 
-/* Rings, channel, pages: the order rt/netif.h gives; receive pages posted before sending. */
-static int setup(void)
+/* Drop what the last connection left: net is gone, so nothing maps our grants now. */
+static void disconnect(void)
 {
-	long txr, rxr, ro = 0;
+	long *refs[] = { &rx_refs[0], &rx_refs[1], &rx_refs[2], &rx_refs[3], &ro_ref, &frame_ref,
+			 &rx_ref, &tx_ref };
+	_Static_assert(NETC_RX_PAGES == 4, "disconnect ends every receive page's grant");
+	for (unsigned k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
+		if (*refs[k] >= 0)
+			tessera_grant_end((uint64_t)*refs[k]);
+		*refs[k] = -1;
+	}
+	if (port >= 0)
+		tessera_evtchn_close((uint64_t)port);
+	port = -1;
+}
+
+/*
+ * The bootstrap of rt/netif.h, for the first connection and every later one:
+ * rings (grant indexes 0 and 1), channel, pages; receive pages posted before
+ * sending. 0, or an error (-EINVAL: the grants or the port are not as expected).
+ */
+static long reconnect(void)
+{
+	long id;
+	if (connects == NETIF_RING_GENS)
+		return -TESSERA_ENOSPC;
+	if ((id = find(NETIF_SERVER)) < 0)
+		return id;
+	disconnect();
+	net_id = id;
+	connects++;
 	rt_ring_init_front(&tx, &tx_page);
 	rt_ring_init_front(&rx, &rx_page);
-	txr = tessera_grant_offer((uint64_t)net_id, RT_GPA(&tx_page) / 4096, 0);
-	rxr = tessera_grant_offer((uint64_t)net_id, RT_GPA(&rx_page) / 4096, 0);
+	tx_ref = tessera_grant_offer((uint64_t)net_id, RT_GPA(&tx_page) / 4096, 0);
+	rx_ref = tessera_grant_offer((uint64_t)net_id, RT_GPA(&rx_page) / 4096, 0);
 	port = tessera_evtchn_alloc((uint64_t)net_id);
 	/* Net only reads what we send: the frame page is granted read-only. */
 	frame_ref = tessera_grant_offer((uint64_t)net_id, RT_GPA(frame) / 4096, TESSERA_GRANT_READONLY);
-	if (txr != NETIF_TX_RING_REF || rxr != NETIF_RX_RING_REF || port != NETIF_PORT || frame_ref < 0)
-		return 1;
+	if (tx_ref < 0 || NETIF_REF_INDEX(tx_ref) != NETIF_TX_RING_INDEX || rx_ref < 0 ||
+	    NETIF_REF_INDEX(rx_ref) != NETIF_RX_RING_INDEX ||
+	    NETIF_REF_GEN(rx_ref) != NETIF_REF_GEN(tx_ref) || port != NETIF_PORT || frame_ref < 0)
+		return -TESSERA_EINVAL;
 	if (NETC_HOSTILE) { /* posted first: the first frame for us must skip it */
-		ro = tessera_grant_offer((uint64_t)net_id, RT_GPA(ro_page) / 4096, TESSERA_GRANT_READONLY);
-		if (ro < 0 || post_rx(NETC_RX_PAGES, (uint64_t)ro) < 0)
-			return 1;
+		ro_ref = tessera_grant_offer((uint64_t)net_id, RT_GPA(ro_page) / 4096,
+					     TESSERA_GRANT_READONLY);
+		if (ro_ref < 0 || post_rx(NETC_RX_PAGES, (uint64_t)ro_ref) == -TESSERA_EPIPE)
+			return ro_ref < 0 ? -TESSERA_EINVAL : -TESSERA_EPIPE;
 	}
 	for (unsigned k = 0; k < NETC_RX_PAGES; k++) {
+		memset(rx_pages[k], 0, sizeof(rx_pages[k]));
 		rx_refs[k] = tessera_grant_offer((uint64_t)net_id, RT_GPA(rx_pages[k]) / 4096, 0);
-		if (rx_refs[k] < 0 || post_rx(k, (uint64_t)rx_refs[k]) < 0)
-			return 1;
+		if (rx_refs[k] < 0)
+			return -TESSERA_EINVAL;
+		if (post_rx(k, (uint64_t)rx_refs[k]) == -TESSERA_EPIPE)
+			return -TESSERA_EPIPE;
 	}
 	return 0;
 }
@@ -244,11 +349,12 @@ int main(void)
 	}
 	const uint8_t m[] = NETIF_CLIENT_MAC(si.name[5] - '0');
 	memcpy(mac, m, sizeof(mac));
-	if ((net_id = find(NETIF_SERVER)) < 0) {
-		rt_printf("%s: no network domain (%ld)\n", si.name, net_id);
+	long rc = reconnect();
+	if (rc < 0 && rc != -TESSERA_EINVAL && rc != -TESSERA_EPIPE) {
+		rt_printf("%s: no network domain (%ld)\n", si.name, rc);
 		return 4;
 	}
-	if (setup()) {
+	if (rc < 0) {
 		rt_printf("%s: setup failed\n", si.name);
 		return 3;
 	}

@@ -11,7 +11,14 @@
  * until an event: a client's signal or the device's interrupt (a frame
  * received or sent), both on our ports; without the device's interrupt
  * (vnet_irq_port -1) we poll it, yielding when idle. Ends when every client
- * it found at start has gone.
+ * it found at start has gone. After a crash the core makes it again (restart=N):
+ * it finds the clients still running and each reconnects with fresh ring
+ * grants (bootstrap: rt/netif.h).
+ *
+ * Built with -DNET_CRASH_AFTER=N (netcrash.elf, for tests/devices/net-crash.sh)
+ * it faults on purpose in its first life (domain id 0: the first module) right
+ * after the device has taken the Nth frame and before the client is told: the
+ * client's acknowledgement is lost and it must send the frame again.
  */
 #include <rt/console.h>
 #include <rt/event.h>
@@ -24,6 +31,10 @@
 #define RX_RING_SLOT(i) (2 * (i) + 1)
 #define DATA_SLOT       (2 * NETIF_CLIENTS) /* the one page being copied */
 #define RX_PER_PASS     16 /* frames handed out before the clients are looked at again */
+
+#ifndef NET_CRASH_AFTER
+#define NET_CRASH_AFTER 0
+#endif
 
 struct client {
 	char name[TESSERA_NAME_MAX];
@@ -39,6 +50,8 @@ struct client {
 
 static struct client clients[NETIF_CLIENTS];
 static unsigned long unclaimed; /* received frames addressed to no client */
+static unsigned long handled;   /* frames the device took in this life */
+static struct tessera_self_info si;
 
 static int same_mac(const uint8_t *a, const uint8_t *b)
 {
@@ -76,22 +89,28 @@ static unsigned discover(void)
 	return found;
 }
 
-/* The client offers both rings and then opens our port: bind, then map both. */
+/*
+ * The client offers both rings and then opens our port: bind, then map both.
+ * Only the live generation of the transmit ring's grant answers anything but
+ * -ESTALE; the receive ring's grant has the same generation (rt/netif.h).
+ */
 static void try_connect(struct client *c, unsigned i)
 {
-	long tx, rx;
+	long tx = -TESSERA_ESTALE, rx;
+	uint64_t gen;
 	if (c->port < 0)
 		c->port = tessera_evtchn_bind((uint64_t)c->domid, NETIF_PORT);
 	if (c->port < 0) {
 		c->port = -1;
 		return;
 	}
-	tx = tessera_grant_map((uint64_t)c->domid, NETIF_TX_RING_REF, TX_RING_SLOT(i),
-			       TESSERA_GRANT_MAP_WRITE);
+	for (gen = 1; gen <= NETIF_RING_GENS && tx == -TESSERA_ESTALE; gen++)
+		tx = tessera_grant_map((uint64_t)c->domid, NETIF_REF(NETIF_TX_RING_INDEX, gen),
+				       TX_RING_SLOT(i), TESSERA_GRANT_MAP_WRITE);
 	if (tx < 0)
 		return;
-	rx = tessera_grant_map((uint64_t)c->domid, NETIF_RX_RING_REF, RX_RING_SLOT(i),
-			       TESSERA_GRANT_MAP_WRITE);
+	rx = tessera_grant_map((uint64_t)c->domid, NETIF_REF(NETIF_RX_RING_INDEX, gen - 1),
+			       RX_RING_SLOT(i), TESSERA_GRANT_MAP_WRITE);
 	if (rx < 0) {
 		tessera_grant_unmap(TX_RING_SLOT(i));
 		return;
@@ -100,6 +119,16 @@ static void try_connect(struct client *c, unsigned i)
 	rt_ring_init_back(&c->rx, (struct rt_ring_page *)(uintptr_t)rx);
 	c->connected = 1;
 	rt_printf("net: %s connected\n", c->name);
+}
+
+/* netcrash.elf: die like a buggy driver, touching an empty grant slot (the core destroys us). */
+static void maybe_crash(void)
+{
+	if (!NET_CRASH_AFTER || si.domid != 0 || ++handled != NET_CRASH_AFTER)
+		return;
+	rt_printf("net: crashing on purpose after %lu frames\n", handled);
+	(void)*(volatile uint64_t *)(uintptr_t)(TESSERA_GRANT_WINDOW +
+						  (TESSERA_GRANT_SLOTS - 1) * 4096ULL);
 }
 
 static void disconnect(struct client *c, unsigned i)
@@ -179,10 +208,12 @@ static int serve(struct client *c)
 	for (unsigned k = 0; k < RT_RING_SLOTS && rt_ring_req_get(&c->tx, &m); k++, n++) {
 		struct netif_tx_request rq = netif_msg_tx(&m); /* one copy: the client may change the slot */
 		struct netif_response rs = { rq.id, transmit(c, &rq) };
-		if (rs.status)
+		if (rs.status) {
 			c->refused++;
-		else
+		} else {
+			maybe_crash();
 			c->sent++;
+		}
 		m = netif_rsp_msg(&rs);
 		rt_ring_rsp_put(&c->tx, &m);
 		c->notify |= rt_ring_rsp_push(&c->tx);
@@ -270,7 +301,6 @@ static unsigned reap(void)
 int main(void);
 int main(void)
 {
-	static struct tessera_self_info si;
 	int unbound;
 	if (tessera_self_info(RT_GPA(&si)) < 0 || rt_events_init() < 0)
 		return 100;

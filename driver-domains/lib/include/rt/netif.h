@@ -3,10 +3,28 @@
  * (destination, source, type, payload; no FCS) through the network driver
  * domain "net", over two rt rings (rt/ring.h) and one event channel.
  *
- * Bootstrap: a client named netc-0 .. netc-1 offers net its transmit ring
- * page (grant index 0: NETIF_TX_RING_REF), then its receive ring page (index
- * 1: NETIF_RX_RING_REF), and allocates its first port (NETIF_PORT) for net,
+ * Bootstrap, the same for a first connection and every reconnection: a client
+ * named netc-0 .. netc-1 looks net up by name, ends the grants and closes the
+ * port of any earlier connection, initialises both ring pages, offers net its
+ * transmit ring page (the first grant it offers, so grant index 0,
+ * NETIF_TX_RING_INDEX), then its receive ring page (index 1,
+ * NETIF_RX_RING_INDEX), and allocates its first port (NETIF_PORT) for net,
  * which binds it and maps both rings. The port signals either ring, both ways.
+ * The core picks each grant's generation (one more for every offer of an
+ * index: the client's connection count, the same for both rings), so net tries
+ * generations 1 .. NETIF_RING_GENS on index 0: only the live one answers
+ * anything but -ESTALE (-EPERM: the grant is for an earlier net, the client
+ * has not reconnected yet), and maps index 1 with that generation. A client
+ * gives up after NETIF_RING_GENS connections.
+ *
+ * Containment: net may crash and be restarted (restart=N) with a new id. Its
+ * clients see their channel closed (evtchn_send: -EPIPE; the close raises an
+ * event), reconnect as above, post their receive pages again and send again
+ * every frame whose transmit was not acknowledged. Such a frame may already
+ * have reached the wire: a frame can appear twice, which Ethernet allows
+ * (it never promised exactly once; protocols above it cope with duplicates,
+ * as with losses). Frames received while net was away are lost. net keeps
+ * nothing across a restart.
  *
  * Transmit ring: a request {id, gref, len} names a page the client granted
  * (read-only is enough) holding one frame of len bytes at its start,
@@ -30,8 +48,12 @@
 #define NETIF_SERVER       "net"
 #define NETIF_CLIENT_NAME  "netc-" /* followed by the client's slot, 0 .. NETIF_CLIENTS-1 */
 #define NETIF_CLIENTS      2
-#define NETIF_TX_RING_REF  0x10000 /* grant index 0, generation 1 */
-#define NETIF_RX_RING_REF  0x10001 /* grant index 1, generation 1 */
+#define NETIF_TX_RING_INDEX 0      /* grant index of the transmit ring page */
+#define NETIF_RX_RING_INDEX 1      /* ... and of the receive ring page */
+#define NETIF_RING_GENS    128     /* generations net tries, connections a client may make */
+#define NETIF_REF(index, gen) ((uint64_t)(index) | (uint64_t)(gen) << 16)
+#define NETIF_REF_INDEX(ref)  ((uint64_t)(ref) & 0xffff)
+#define NETIF_REF_GEN(ref)    ((uint64_t)(ref) >> 16 & 0xffff)
 #define NETIF_PORT         0
 
 #define NETIF_ETH_ALEN     6
