@@ -91,3 +91,28 @@ refused() {
 			"tessera: domain $d (id 0) exited with code 1"
 	fi
 }
+
+# The host echo peer of the network suites (tests/devices/netpeer.py). Callers set
+# `trap stop_peer EXIT`.
+PEER_PID=
+stop_peer() { [[ -z $PEER_PID ]] || kill "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null; PEER_PID=; }
+
+# A free UDP port for QEMU's end (the peer picks its own and writes it down).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_peer LOG (in $W): the echo peer, replying to QEMU_PORT; sets PEER_PORT.
+start_peer() {
+	local n
+	QEMU_PORT=$(free_port) PEER_PORT=
+	rm -f "$W/peer.port"
+	python3 tests/devices/netpeer.py --port-file "$W/peer.port" --reply-port "$QEMU_PORT" \
+		--log "$1" --seconds 60 &
+	PEER_PID=$!
+	for ((n = 0; n < 100; n++)); do
+		[[ -s $W/peer.port ]] && { PEER_PORT=$(cat "$W/peer.port"); return 0; }
+		sleep 0.05
+	done
+	return 1
+}

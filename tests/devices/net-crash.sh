@@ -22,30 +22,7 @@ cd "$(dirname "$0")/../.." || exit 1
 D=$B/domains W=$B/devices-net-crash
 FRAMES=16 CRASH_AFTER=10 C0=02:54:53:00:00:10 C1=02:54:53:00:00:11 PEER=02:54:53:00:00:fe
 rm -rf "$W" && mkdir -p "$W"
-
-# The echo peer, as in tests/devices/net.sh.
-PEER_PID=
-stop_peer() { [[ -z $PEER_PID ]] || kill "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null; PEER_PID=; }
 trap stop_peer EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# start_peer LOG: the echo peer, replying to QEMU_PORT; sets PEER_PORT.
-start_peer() {
-	local n
-	QEMU_PORT=$(free_port) PEER_PORT=
-	rm -f "$W/peer.port"
-	python3 tests/devices/netpeer.py --port-file "$W/peer.port" --reply-port "$QEMU_PORT" \
-		--log "$1" --seconds 60 &
-	PEER_PID=$!
-	for ((n = 0; n < 100; n++)); do
-		[[ -s $W/peer.port ]] && { PEER_PORT=$(cat "$W/peer.port"); return 0; }
-		sleep 0.05
-	done
-	return 1
-}
 
 # boot LOG PEER-LOG MODULE...: the virtio-net machine (SMP CPUs), its NIC on a fresh
 # echo peer's socket; QEMU's exit status.
