@@ -99,6 +99,21 @@ static bool parse_member(struct parser *p, const struct name_ref *type)
 	return true;
 }
 
+/* [, ATTR]... ; after a type: each ATTR gains the type as a member. */
+static bool parse_more_members(struct parser *p, struct name_ref *type)
+{
+	for (;;) {
+		if (!parse_next(p, false))
+			return false;
+		if (tok_punct(&p->tok, ';'))
+			return true;
+		if (!tok_punct(&p->tok, ','))
+			return parse_expected(p, "',' or ';'");
+		if (!parse_member(p, type))
+			return false;
+	}
+}
+
 /* type NAME [, ATTR]... ; */
 static bool parse_type(struct parser *p)
 {
@@ -109,16 +124,7 @@ static bool parse_type(struct parser *p)
 	type.sym = sym_declare(p->m, p->tok.text, p->tok.len, &p->tok.at, SYM_TYPE);
 	if (type.sym == UINT32_MAX)
 		return false;
-	for (;;) {
-		if (!parse_next(p, false))
-			return false;
-		if (tok_punct(&p->tok, ';'))
-			return true;
-		if (!tok_punct(&p->tok, ','))
-			return parse_expected(p, "',' or ';'");
-		if (!parse_member(p, &type))
-			return false;
-	}
+	return parse_more_members(p, &type);
 }
 
 /* attribute NAME ; */
@@ -137,16 +143,7 @@ static bool parse_typeattribute(struct parser *p)
 	struct name_ref type;
 	if (!parse_name(p, "a type name") || !parse_ref(p, &type) || !parse_member(p, &type))
 		return false;
-	for (;;) {
-		if (!parse_next(p, false))
-			return false;
-		if (tok_punct(&p->tok, ';'))
-			return true;
-		if (!tok_punct(&p->tok, ','))
-			return parse_expected(p, "',' or ';'");
-		if (!parse_member(p, &type))
-			return false;
-	}
+	return parse_more_members(p, &type);
 }
 
 /* permissive TYPE ; */
