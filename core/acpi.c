@@ -107,10 +107,8 @@ static const char *mcfg_parse(struct acpi_info *ai, uint64_t pa, const uint8_t *
 		return "MCFG has more than 256 entries";
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = p + MCFG_HDR_LEN + i * MCFG_ENTRY_LEN;
-		uint64_t base, top;
-		uint16_t seg;
-		memcpy(&base, e, 8);
-		memcpy(&seg, e + 8, 2);
+		uint64_t base = le64(e), top;
+		uint16_t seg = le16(e + 8);
 		if (!base)
 			return "MCFG entry base is zero";
 		if (!IS_ALIGNED(base, 1ULL << ECAM_BUS_SHIFT))
@@ -121,17 +119,15 @@ static const char *mcfg_parse(struct acpi_info *ai, uint64_t pa, const uint8_t *
 			return "MCFG entry ECAM range wraps around";
 		for (uint32_t j = 0; j < i; j++) {
 			const uint8_t *f = p + MCFG_HDR_LEN + j * MCFG_ENTRY_LEN;
-			uint16_t fseg;
-			memcpy(&fseg, f + 8, 2);
-			if (fseg == seg && f[10] <= e[11] && e[10] <= f[11])
+			if (le16(f + 8) == seg && f[10] <= e[11] && e[10] <= f[11])
 				return "MCFG entries overlap";
 		}
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = p + MCFG_HDR_LEN + i * MCFG_ENTRY_LEN;
 		struct acpi_mcfg m;
-		memcpy(&m.base, e, 8);
-		memcpy(&m.segment, e + 8, 2);
+		m.base = le64(e);
+		m.segment = le16(e + 8);
 		m.bus_start = e[10];
 		m.bus_end = e[11];
 		if (!range_within(m.base, ((uint64_t)m.bus_end + 1) << ECAM_BUS_SHIFT,
@@ -220,7 +216,7 @@ static const char *rsdp_check(const uint8_t *p, uint32_t avail)
 		return NULL;
 	if (avail < RSDP_V2_LEN)
 		return "RSDP revision 2 shorter than 36 bytes";
-	memcpy(&len, p + 20, 4);
+	len = le32(p + 20);
 	if (len < RSDP_V2_LEN)
 		return "RSDP length below 36";
 	if (len > avail)
@@ -273,9 +269,9 @@ int acpi_scan(const uint8_t *rsdp, uint32_t rsdp_len, struct acpi_info *ai, cons
 	if (bad)
 		return fail(why, bad, -TESSERA_EINVAL);
 	ai->revision = rsdp[15];
-	memcpy(&rsdt, rsdp + 16, 4);
+	rsdt = le32(rsdp + 16);
 	if (ai->revision >= 2)
-		memcpy(&xsdt, rsdp + 24, 8);
+		xsdt = le64(rsdp + 24);
 	if (xsdt)
 		return root_parse(ai, &r_xsdt, xsdt, why);
 	if (rsdt)
