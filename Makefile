@@ -38,7 +38,7 @@ $(B)/tessera.mb1: $(B)/tessera.elf
 # --- domains ---------------------------------------------------------------------
 DOM_CFLAGS := $(FREESTANDING) $(WARN) -Icore/include -Idriver-domains/lib/include -MMD -MP
 RT_SRCS := driver-domains/lib/entry.S driver-domains/lib/runtime.c driver-domains/lib/event.c \
-           driver-domains/lib/ring.c
+           driver-domains/lib/ring.c driver-domains/lib/service.c
 RT_OBJS := $(patsubst %,$(B)/%.o,$(RT_SRCS))
 .SECONDARY:
 $(B)/%.c.o: %.c

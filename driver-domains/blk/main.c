@@ -20,6 +20,7 @@
 #include <rt/console.h>
 #include <rt/event.h>
 #include <rt/hcall.h>
+#include <rt/service.h>
 #include <tessera/grant.h>
 #include "vblk.h"
 
@@ -29,12 +30,10 @@
 
 #define RING_SLOT(i) (i)                 /* grant-window slot of client i's ring */
 #define DATA_SLOT(i) (BLKIF_CLIENTS + (i)) /* ... and of the page a request names */
+_Static_assert(BLKIF_REF(1, 2) == RT_SVC_REF(1, 2), "rt/service.h maps the ring by BLKIF_REF");
 
 struct client {
-	char name[TESSERA_NAME_MAX];
-	long domid;   /* -1: no such client, or gone */
-	long port;    /* our end of its channel, -1 until bound */
-	int connected;
+	struct rt_svc_peer p; /* name, domid, port, connected */
 	struct rt_ring ring;
 	unsigned long served, refused;
 };
@@ -43,29 +42,12 @@ static struct client clients[BLKIF_CLIENTS];
 static struct tessera_self_info si;
 static unsigned long handled; /* requests handled in this life */
 
-static long lookup(const char *name)
-{
-	static char buf[TESSERA_NAME_MAX];
-	memset(buf, 0, sizeof(buf));
-	memcpy(buf, name, rt_strlen(name));
-	return tessera_domain_lookup(RT_GPA(buf));
-}
-
 /* Every domain exists before any runs: the clients there now are all there will be. */
 static unsigned discover(void)
 {
 	unsigned found = 0;
-	for (unsigned i = 0; i < BLKIF_CLIENTS; i++) {
-		struct client *c = &clients[i];
-		memcpy(c->name, BLKIF_CLIENT_NAME, sizeof(BLKIF_CLIENT_NAME) - 1);
-		c->name[sizeof(BLKIF_CLIENT_NAME) - 1] = (char)('0' + i);
-		c->domid = lookup(c->name);
-		c->port = -1;
-		if (c->domid < 0)
-			c->domid = -1;
-		else
-			found++;
-	}
+	for (unsigned i = 0; i < BLKIF_CLIENTS; i++)
+		found += (unsigned)rt_svc_discover(&clients[i].p, BLKIF_CLIENT_NAME, i);
 	return found;
 }
 
@@ -75,21 +57,14 @@ static unsigned discover(void)
  */
 static void try_connect(struct client *c, unsigned i)
 {
-	long addr = -TESSERA_ESTALE;
-	if (c->port < 0)
-		c->port = tessera_evtchn_bind((uint64_t)c->domid, BLKIF_PORT);
-	if (c->port < 0) {
-		c->port = -1;
-		return;
-	}
-	for (uint64_t gen = 1; gen <= BLKIF_RING_GENS && addr == -TESSERA_ESTALE; gen++)
-		addr = tessera_grant_map((uint64_t)c->domid, BLKIF_REF(BLKIF_RING_INDEX, gen),
-					 RING_SLOT(i), TESSERA_GRANT_MAP_WRITE);
+	uint64_t gen;
+	long addr = rt_svc_map_ring(&c->p, BLKIF_PORT, BLKIF_RING_INDEX, BLKIF_RING_GENS,
+				    RING_SLOT(i), &gen);
 	if (addr < 0)
 		return;
 	rt_ring_init_back(&c->ring, (struct rt_ring_page *)(uintptr_t)addr);
-	c->connected = 1;
-	rt_printf("blk: %s connected\n", c->name);
+	c->p.connected = 1;
+	rt_printf("blk: %s connected\n", c->p.name);
 }
 
 /* blkcrash.elf: die like a buggy driver, touching an empty grant slot (the core destroys us). */
@@ -104,14 +79,11 @@ static void maybe_crash(void)
 
 static void disconnect(struct client *c, unsigned i)
 {
-	if (c->connected)
+	if (c->p.connected)
 		tessera_grant_unmap(RING_SLOT(i));
-	if (c->port >= 0)
-		tessera_evtchn_close((uint64_t)c->port);
-	rt_printf("blk: %s gone: %lu requests served, %lu refused\n", c->name, c->served,
+	rt_svc_drop(&c->p);
+	rt_printf("blk: %s gone: %lu requests served, %lu refused\n", c->p.name, c->served,
 		  c->refused);
-	c->domid = c->port = -1;
-	c->connected = 0;
 }
 
 /* Check everything before touching the device or the client's memory. */
@@ -134,7 +106,7 @@ static long handle(struct client *c, unsigned i, const struct blkif_request *rq)
 		return -TESSERA_EROFS;
 	/* The granter is always the requesting client: it can name only its own pages. */
 	/* A read fills the client's page: it must be granted writable (-EROFS otherwise). */
-	addr = tessera_grant_map((uint64_t)c->domid, rq->gref, DATA_SLOT(i),
+	addr = tessera_grant_map((uint64_t)c->p.domid, rq->gref, DATA_SLOT(i),
 				 rq->op == BLKIF_OP_READ ? TESSERA_GRANT_MAP_WRITE : 0);
 	if (addr < 0)
 		return addr;
@@ -166,7 +138,7 @@ static int serve(struct client *c, unsigned i)
 		n++;
 	}
 	if (n && rt_ring_rsp_push(&c->ring))
-		tessera_evtchn_send((uint64_t)c->port);
+		tessera_evtchn_send((uint64_t)c->p.port);
 	return n != 0;
 }
 
@@ -183,15 +155,14 @@ static int pass(int *unbound)
 	int progress = 0;
 	*unbound = 0;
 	for (unsigned i = 0; i < BLKIF_CLIENTS; i++)
-		if (clients[i].domid >= 0 && clients[i].port >= 0)
-			rt_event_poll((uint32_t)clients[i].port); /* consumed: the rings are looked at now */
+		rt_svc_poll(&clients[i].p); /* consumed: the rings are looked at now */
 	for (unsigned i = 0; i < BLKIF_CLIENTS; i++) {
 		struct client *c = &clients[i];
-		if (c->domid < 0)
+		if (c->p.domid < 0)
 			continue;
-		if (!c->connected)
+		if (!c->p.connected)
 			try_connect(c, i);
-		if (c->connected)
+		if (c->p.connected)
 			progress |= serve(c, i);
 		else
 			*unbound = 1;
@@ -205,9 +176,9 @@ static unsigned reap(void)
 	unsigned left = 0;
 	for (unsigned i = 0; i < BLKIF_CLIENTS; i++) {
 		struct client *c = &clients[i];
-		if (c->domid < 0)
+		if (c->p.domid < 0)
 			continue;
-		if (lookup(c->name) != c->domid)
+		if (rt_svc_gone(&c->p))
 			disconnect(c, i);
 		else
 			left++;

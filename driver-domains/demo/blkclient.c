@@ -25,6 +25,7 @@
 #include <rt/console.h>
 #include <rt/event.h>
 #include <rt/hcall.h>
+#include <rt/service.h>
 #include <tessera/grant.h>
 
 #ifndef BLKC_HOSTILE
@@ -53,32 +54,12 @@ static long blk_id = -1, ring_ref = -1, port = -1, data_ref = -1;
 static unsigned connects;
 static uint64_t next_id = 1;
 
-/* Every domain exists before any runs: blk is there now, or it has already ended
- * (or is being made again after a crash: hence a few tries). */
-static long find(const char *name)
-{
-	static char buf[TESSERA_NAME_MAX];
-	long id;
-	memset(buf, 0, sizeof(buf));
-	memcpy(buf, name, rt_strlen(name));
-	for (unsigned n = 0; (id = tessera_domain_lookup(RT_GPA(buf))) == -TESSERA_ESRCH; n++) {
-		if (n == BLKC_FIND_TRIES)
-			break;
-		tessera_yield();
-	}
-	return id;
-}
-
 /* Drop what the last connection left: blk is gone, so nothing maps our grants now. */
 static void disconnect(void)
 {
-	if (data_ref >= 0)
-		tessera_grant_end((uint64_t)data_ref);
-	if (ring_ref >= 0)
-		tessera_grant_end((uint64_t)ring_ref);
-	if (port >= 0)
-		tessera_evtchn_close((uint64_t)port);
-	data_ref = ring_ref = port = -1;
+	rt_svc_end(&data_ref);
+	rt_svc_end(&ring_ref);
+	rt_svc_close(&port);
 }
 
 /* The bootstrap of rt/blkif.h: ring grant (index 0), port 0, data grant. 0 or an error. */
@@ -87,13 +68,15 @@ static long connect(void)
 	long blk;
 	if (connects == BLKIF_RING_GENS)
 		return -TESSERA_ENOSPC;
-	if ((blk = find(BLKIF_SERVER)) < 0)
+	/* Every domain exists before any runs: blk is there now, or it has already ended
+	 * (or is being made again after a crash: hence a few tries). */
+	if ((blk = rt_svc_find(BLKIF_SERVER, BLKC_FIND_TRIES)) < 0)
 		return blk;
 	disconnect();
 	rt_ring_init_front(&ring, &ring_page);
-	ring_ref = tessera_grant_offer((uint64_t)blk, RT_GPA(&ring_page) / 4096, 0);
+	ring_ref = rt_svc_offer(blk, &ring_page, 0);
 	port = tessera_evtchn_alloc((uint64_t)blk);
-	data_ref = tessera_grant_offer((uint64_t)blk, RT_GPA(data) / 4096, 0);
+	data_ref = rt_svc_offer(blk, data, 0);
 	if (ring_ref < 0 || BLKIF_REF_INDEX(ring_ref) != BLKIF_RING_INDEX || port != BLKIF_PORT ||
 	    data_ref < 0) {
 		rt_printf("%s: setup failed (ring %ld, port %ld, data %ld)\n", si.name, ring_ref, port,
@@ -261,7 +244,7 @@ static int hostile(uint64_t base)
 	bad += expect("unknown op", -TESSERA_ENOSYS, 7, base, 1, g);
 	bad += expect("flush with a sector", -TESSERA_EINVAL, BLKIF_OP_FLUSH, base, 0, 0);
 	/* A read must write into the client's page: a read-only grant is refused, not a crash. */
-	long ro = tessera_grant_offer((uint64_t)blk_id, RT_GPA(ro_page) / 4096, TESSERA_GRANT_READONLY);
+	long ro = rt_svc_offer(blk_id, ro_page, TESSERA_GRANT_READONLY);
 	bad += expect("read into a read-only grant", -TESSERA_EROFS, BLKIF_OP_READ, base, 1, (uint64_t)ro);
 	if (bad || rw(BLKIF_OP_WRITE, base, 1) || rw(BLKIF_OP_READ, base, 1)) {
 		rt_printf("%s: hostile run FAILED\n", si.name);
@@ -277,8 +260,7 @@ int main(void)
 	long rc;
 	if (tessera_self_info(RT_GPA(&si)) < 0 || rt_events_init() < 0)
 		return 100;
-	if (rt_strncmp(si.name, BLKIF_CLIENT_NAME, 5) || si.name[5] < '0' ||
-	    si.name[5] >= '0' + BLKIF_CLIENTS || si.name[6]) {
+	if (rt_svc_slot(si.name, BLKIF_CLIENT_NAME, BLKIF_CLIENTS) < 0) {
 		rt_printf("%s: a block client must be named blkc-0 .. blkc-%u\n", si.name,
 			  BLKIF_CLIENTS - 1);
 		return 2;

@@ -22,6 +22,7 @@
 #include <rt/event.h>
 #include <rt/hcall.h>
 #include <rt/netif.h>
+#include <rt/service.h>
 #include <tessera/grant.h>
 
 #ifndef NETC_HOSTILE
@@ -49,20 +50,6 @@ static struct rt_ring tx, rx;
 static uint8_t mac[NETIF_ETH_ALEN];
 static uint64_t next_id = 1;
 static int ro_refused; /* hostile: the read-only receive page came back with -EROFS */
-
-static long find(const char *name)
-{
-	static char buf[TESSERA_NAME_MAX];
-	long id;
-	memset(buf, 0, sizeof(buf));
-	memcpy(buf, name, rt_strlen(name));
-	for (unsigned n = 0; (id = tessera_domain_lookup(RT_GPA(buf))) == -TESSERA_ESRCH; n++) {
-		if (n == NETC_FIND_TRIES)
-			break;
-		tessera_yield();
-	}
-	return id;
-}
 
 /* Publish what was queued on r and tell net; -EPIPE if net has gone. */
 static long push(struct rt_ring *r)
@@ -283,14 +270,9 @@ static void disconnect(void)
 	long *refs[] = { &rx_refs[0], &rx_refs[1], &rx_refs[2], &rx_refs[3], &ro_ref, &frame_ref,
 			 &rx_ref, &tx_ref };
 	_Static_assert(NETC_RX_PAGES == 4, "disconnect ends every receive page's grant");
-	for (unsigned k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
-		if (*refs[k] >= 0)
-			tessera_grant_end((uint64_t)*refs[k]);
-		*refs[k] = -1;
-	}
-	if (port >= 0)
-		tessera_evtchn_close((uint64_t)port);
-	port = -1;
+	for (unsigned k = 0; k < sizeof(refs) / sizeof(refs[0]); k++)
+		rt_svc_end(refs[k]);
+	rt_svc_close(&port);
 }
 
 /*
@@ -303,31 +285,30 @@ static long reconnect(void)
 	long id;
 	if (connects == NETIF_RING_GENS)
 		return -TESSERA_ENOSPC;
-	if ((id = find(NETIF_SERVER)) < 0)
+	if ((id = rt_svc_find(NETIF_SERVER, NETC_FIND_TRIES)) < 0)
 		return id;
 	disconnect();
 	net_id = id;
 	connects++;
 	rt_ring_init_front(&tx, &tx_page);
 	rt_ring_init_front(&rx, &rx_page);
-	tx_ref = tessera_grant_offer((uint64_t)net_id, RT_GPA(&tx_page) / 4096, 0);
-	rx_ref = tessera_grant_offer((uint64_t)net_id, RT_GPA(&rx_page) / 4096, 0);
+	tx_ref = rt_svc_offer(net_id, &tx_page, 0);
+	rx_ref = rt_svc_offer(net_id, &rx_page, 0);
 	port = tessera_evtchn_alloc((uint64_t)net_id);
 	/* Net only reads what we send: the frame page is granted read-only. */
-	frame_ref = tessera_grant_offer((uint64_t)net_id, RT_GPA(frame) / 4096, TESSERA_GRANT_READONLY);
+	frame_ref = rt_svc_offer(net_id, frame, TESSERA_GRANT_READONLY);
 	if (tx_ref < 0 || NETIF_REF_INDEX(tx_ref) != NETIF_TX_RING_INDEX || rx_ref < 0 ||
 	    NETIF_REF_INDEX(rx_ref) != NETIF_RX_RING_INDEX ||
 	    NETIF_REF_GEN(rx_ref) != NETIF_REF_GEN(tx_ref) || port != NETIF_PORT || frame_ref < 0)
 		return -TESSERA_EINVAL;
 	if (NETC_HOSTILE) { /* posted first: the first frame for us must skip it */
-		ro_ref = tessera_grant_offer((uint64_t)net_id, RT_GPA(ro_page) / 4096,
-					     TESSERA_GRANT_READONLY);
+		ro_ref = rt_svc_offer(net_id, ro_page, TESSERA_GRANT_READONLY);
 		if (ro_ref < 0 || post_rx(NETC_RX_PAGES, (uint64_t)ro_ref) == -TESSERA_EPIPE)
 			return ro_ref < 0 ? -TESSERA_EINVAL : -TESSERA_EPIPE;
 	}
 	for (unsigned k = 0; k < NETC_RX_PAGES; k++) {
 		memset(rx_pages[k], 0, sizeof(rx_pages[k]));
-		rx_refs[k] = tessera_grant_offer((uint64_t)net_id, RT_GPA(rx_pages[k]) / 4096, 0);
+		rx_refs[k] = rt_svc_offer(net_id, rx_pages[k], 0);
 		if (rx_refs[k] < 0)
 			return -TESSERA_EINVAL;
 		if (post_rx(k, (uint64_t)rx_refs[k]) == -TESSERA_EPIPE)
@@ -341,8 +322,7 @@ int main(void)
 {
 	if (tessera_self_info(RT_GPA(&si)) < 0 || rt_events_init() < 0)
 		return 100;
-	if (rt_strncmp(si.name, NETIF_CLIENT_NAME, 5) || si.name[5] < '0' ||
-	    si.name[5] >= '0' + NETIF_CLIENTS || si.name[6]) {
+	if (rt_svc_slot(si.name, NETIF_CLIENT_NAME, NETIF_CLIENTS) < 0) {
 		rt_printf("%s: a network client must be named netc-0 .. netc-%u\n", si.name,
 			  NETIF_CLIENTS - 1);
 		return 2;

@@ -24,6 +24,7 @@
 #include <rt/event.h>
 #include <rt/hcall.h>
 #include <rt/netif.h>
+#include <rt/service.h>
 #include <tessera/grant.h>
 #include "vnet.h"
 
@@ -31,17 +32,16 @@
 #define RX_RING_SLOT(i) (2 * (i) + 1)
 #define DATA_SLOT       (2 * NETIF_CLIENTS) /* the one page being copied */
 #define RX_PER_PASS     16 /* frames handed out before the clients are looked at again */
+_Static_assert(NETIF_REF(1, 2) == RT_SVC_REF(1, 2), "rt/service.h maps the ring by NETIF_REF");
 
 #ifndef NET_CRASH_AFTER
 #define NET_CRASH_AFTER 0
 #endif
 
 struct client {
-	char name[TESSERA_NAME_MAX];
+	struct rt_svc_peer p; /* name, domid, port, connected */
 	uint8_t mac[NETIF_ETH_ALEN];
-	long domid;   /* -1: no such client, or gone */
-	long port;    /* our end of its channel, -1 until bound */
-	int connected, notify;
+	int notify;
 	struct rt_ring tx, rx;
 	struct netif_rx_request posted[RT_RING_SLOTS]; /* receive pages, oldest first */
 	unsigned head, count;
@@ -61,14 +61,6 @@ static int same_mac(const uint8_t *a, const uint8_t *b)
 	return d == 0;
 }
 
-static long lookup(const char *name)
-{
-	static char buf[TESSERA_NAME_MAX];
-	memset(buf, 0, sizeof(buf));
-	memcpy(buf, name, rt_strlen(name));
-	return tessera_domain_lookup(RT_GPA(buf));
-}
-
 /* Every domain exists before any runs: the clients there now are all there will be. */
 static unsigned discover(void)
 {
@@ -76,15 +68,8 @@ static unsigned discover(void)
 	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
 		struct client *c = &clients[i];
 		const uint8_t mac[] = NETIF_CLIENT_MAC(i);
-		memcpy(c->name, NETIF_CLIENT_NAME, sizeof(NETIF_CLIENT_NAME) - 1);
-		c->name[sizeof(NETIF_CLIENT_NAME) - 1] = (char)('0' + i);
 		memcpy(c->mac, mac, sizeof(mac));
-		c->domid = lookup(c->name);
-		c->port = -1;
-		if (c->domid < 0)
-			c->domid = -1;
-		else
-			found++;
+		found += (unsigned)rt_svc_discover(&c->p, NETIF_CLIENT_NAME, i);
 	}
 	return found;
 }
@@ -96,20 +81,12 @@ static unsigned discover(void)
  */
 static void try_connect(struct client *c, unsigned i)
 {
-	long tx = -TESSERA_ESTALE, rx;
 	uint64_t gen;
-	if (c->port < 0)
-		c->port = tessera_evtchn_bind((uint64_t)c->domid, NETIF_PORT);
-	if (c->port < 0) {
-		c->port = -1;
-		return;
-	}
-	for (gen = 1; gen <= NETIF_RING_GENS && tx == -TESSERA_ESTALE; gen++)
-		tx = tessera_grant_map((uint64_t)c->domid, NETIF_REF(NETIF_TX_RING_INDEX, gen),
-				       TX_RING_SLOT(i), TESSERA_GRANT_MAP_WRITE);
+	long rx, tx = rt_svc_map_ring(&c->p, NETIF_PORT, NETIF_TX_RING_INDEX, NETIF_RING_GENS,
+				      TX_RING_SLOT(i), &gen);
 	if (tx < 0)
 		return;
-	rx = tessera_grant_map((uint64_t)c->domid, NETIF_REF(NETIF_RX_RING_INDEX, gen - 1),
+	rx = tessera_grant_map((uint64_t)c->p.domid, NETIF_REF(NETIF_RX_RING_INDEX, gen),
 			       RX_RING_SLOT(i), TESSERA_GRANT_MAP_WRITE);
 	if (rx < 0) {
 		tessera_grant_unmap(TX_RING_SLOT(i));
@@ -117,8 +94,8 @@ static void try_connect(struct client *c, unsigned i)
 	}
 	rt_ring_init_back(&c->tx, (struct rt_ring_page *)(uintptr_t)tx);
 	rt_ring_init_back(&c->rx, (struct rt_ring_page *)(uintptr_t)rx);
-	c->connected = 1;
-	rt_printf("net: %s connected\n", c->name);
+	c->p.connected = 1;
+	rt_printf("net: %s connected\n", c->p.name);
 }
 
 /* netcrash.elf: die like a buggy driver, touching an empty grant slot (the core destroys us). */
@@ -133,17 +110,14 @@ static void maybe_crash(void)
 
 static void disconnect(struct client *c, unsigned i)
 {
-	if (c->connected) {
+	if (c->p.connected) {
 		tessera_grant_unmap(TX_RING_SLOT(i));
 		tessera_grant_unmap(RX_RING_SLOT(i));
 	}
-	if (c->port >= 0)
-		tessera_evtchn_close((uint64_t)c->port);
+	rt_svc_drop(&c->p);
 	rt_printf("net: %s gone: %lu frames sent, %lu refused; %lu received, %lu receive pages "
-		  "refused, %lu dropped\n", c->name, c->sent, c->refused, c->received, c->bad_pages,
+		  "refused, %lu dropped\n", c->p.name, c->sent, c->refused, c->received, c->bad_pages,
 		  c->dropped);
-	c->domid = c->port = -1;
-	c->connected = 0;
 }
 
 /* Check everything before the frame reaches the device. */
@@ -156,7 +130,7 @@ static long transmit(struct client *c, const struct netif_tx_request *rq)
 	if (rq->len < NETIF_MIN_FRAME)
 		return -TESSERA_EINVAL;
 	/* We only read the page: a read-only grant is enough. The granter is always the client. */
-	addr = tessera_grant_map((uint64_t)c->domid, rq->gref, DATA_SLOT, 0);
+	addr = tessera_grant_map((uint64_t)c->p.domid, rq->gref, DATA_SLOT, 0);
 	if (addr < 0)
 		return addr;
 	memcpy(f, (const void *)(uintptr_t)addr, rq->len);
@@ -174,7 +148,7 @@ static void give(struct client *c, const uint8_t *f, uint32_t len)
 		struct netif_rx_request rq = c->posted[c->head];
 		struct netif_response rs = { rq.id, 0 };
 		struct rt_msg m;
-		long addr = tessera_grant_map((uint64_t)c->domid, rq.gref, DATA_SLOT,
+		long addr = tessera_grant_map((uint64_t)c->p.domid, rq.gref, DATA_SLOT,
 					      TESSERA_GRANT_MAP_WRITE);
 		c->head = (c->head + 1) % RT_RING_SLOTS;
 		c->count--;
@@ -231,7 +205,7 @@ static int receive(void)
 		int claimed = 0;
 		for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
 			struct client *c = &clients[i];
-			if (c->connected && ((f[0] & 1) || same_mac(f, c->mac))) {
+			if (c->p.connected && ((f[0] & 1) || same_mac(f, c->mac))) {
 				give(c, f, len);
 				claimed = 1;
 			}
@@ -259,15 +233,14 @@ static int pass(int *unbound)
 	if (irq >= 0)
 		rt_event_poll((uint32_t)irq);
 	for (unsigned i = 0; i < NETIF_CLIENTS; i++)
-		if (clients[i].domid >= 0 && clients[i].port >= 0)
-			rt_event_poll((uint32_t)clients[i].port); /* consumed: the rings are looked at now */
+		rt_svc_poll(&clients[i].p); /* consumed: the rings are looked at now */
 	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
 		struct client *c = &clients[i];
-		if (c->domid < 0)
+		if (c->p.domid < 0)
 			continue;
-		if (!c->connected)
+		if (!c->p.connected)
 			try_connect(c, i);
-		if (c->connected)
+		if (c->p.connected)
 			progress |= serve(c);
 		else
 			*unbound = 1;
@@ -275,8 +248,8 @@ static int pass(int *unbound)
 	progress |= receive();
 	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
 		struct client *c = &clients[i];
-		if (c->notify && c->port >= 0)
-			tessera_evtchn_send((uint64_t)c->port);
+		if (c->notify && c->p.port >= 0)
+			tessera_evtchn_send((uint64_t)c->p.port);
 		c->notify = 0;
 	}
 	return progress;
@@ -288,9 +261,9 @@ static unsigned reap(void)
 	unsigned left = 0;
 	for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
 		struct client *c = &clients[i];
-		if (c->domid < 0)
+		if (c->p.domid < 0)
 			continue;
-		if (lookup(c->name) != c->domid)
+		if (rt_svc_gone(&c->p))
 			disconnect(c, i);
 		else
 			left++;
