@@ -104,6 +104,19 @@ $(B)/domains/netcrash.elf: $(B)/driver-domains/net/netcrash.c.o $(B)/driver-doma
 $(B)/driver-domains/net/netcrash.c.o: driver-domains/net/main.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DNET_CRASH_AFTER=10 -c $< -o $@
+# bench/net.sh: the network domain's device driven by one domain that owns it, and a
+# client moving the same frames (rt/netbench.h) through the network domain.
+NET_BENCH_MB := 16
+DOMAINS += $(B)/domains/netdirect.elf $(B)/domains/netbench.elf
+$(B)/domains/netdirect.elf: $(B)/driver-domains/net/direct.c.o $(B)/driver-domains/net/vnet.c.o \
+                            $(B)/driver-domains/lib/virtio.c.o
+$(B)/driver-domains/net/direct.c.o: driver-domains/net/direct.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DNET_BENCH_MB=$(NET_BENCH_MB)u -c $< -o $@
+$(B)/domains/netbench.elf: $(B)/driver-domains/demo/netbench.c.o
+$(B)/driver-domains/demo/netbench.c.o: driver-domains/demo/netclient.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DNETC_BENCH_MB=$(NET_BENCH_MB)u -c $< -o $@
 $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 	@mkdir -p $(dir $@)
 	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T driver-domains/lib/linker.ld -o $@ $(filter %.o,$^)
@@ -139,6 +152,7 @@ bench: all
 	@bench/ipc.sh
 	@bench/mac.sh
 	@bench/blk.sh
+	@bench/net.sh
 
 sloc:
 	@scripts/sloc.sh $(CORE_SRCS) $(shell find core/include -name '*.h' -o -name '*.def')

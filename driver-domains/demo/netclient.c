@@ -17,10 +17,16 @@
  *                   must get its own error status, posts a read-only receive
  *                   page first, then sends one good frame, whose echo must
  *                   skip that page (-EROFS) and arrive in the next
+ *   netbench.elf    (NETC_BENCH_MB=M, as netc-0) the frames of rt/netbench.h for
+ *                   bench/net.sh: M MiB of full-size frames, NETBENCH_WINDOW in
+ *                   flight, every echo checked in order, between console lines
+ *                   "bench: net-echo start M" and "end M", then "bench: net-echo
+ *                   verified N frames of L bytes, W in flight"; no reconnection
  */
 #include <rt/console.h>
 #include <rt/event.h>
 #include <rt/hcall.h>
+#include <rt/netbench.h>
 #include <rt/netif.h>
 #include <rt/service.h>
 #include <tessera/grant.h>
@@ -28,10 +34,13 @@
 #ifndef NETC_HOSTILE
 #define NETC_HOSTILE 0
 #endif
+#ifndef NETC_BENCH_MB
+#define NETC_BENCH_MB 0
+#endif
 #define NETC_FRAMES     16u
 #define NETC_TYPE       0x88b5 /* IEEE 802 local experimental */
 #define NETC_PEER       { 0x02, 0x54, 0x53, 0x00, 0x00, 0xfe }
-#define NETC_RX_PAGES   4u
+#define NETC_RX_PAGES   (NETC_BENCH_MB ? NETBENCH_WINDOW : 4u) /* one per frame in flight */
 #define NETC_WAIT       400000u /* yields before a response counts as lost */
 #define NETC_FIND_TRIES 1000u
 #define NETC_PROBE      1024u /* polls between checks that net is still there */
@@ -233,6 +242,50 @@ static int good(void)
 	return 0;
 }
 
+/*
+ * bench/net.sh: the frames of rt/netbench.h, the same loop as net/direct.c. The
+ * frame page holds one frame, so a send waits for its transmit response; each
+ * echo's page is posted again before the next send, so every frame in flight
+ * has a page waiting for it (net drops a frame that finds none).
+ */
+static int bench(void)
+{
+	uint32_t frames = NETBENCH_FRAMES(NETC_BENCH_MB), sent = 0, got = 0;
+	struct netif_response rs;
+	long rc;
+	rt_printf("bench: net-echo start %u\n", NETC_BENCH_MB);
+	while (got < frames) {
+		if (sent < frames && sent - got < NETBENCH_WINDOW) {
+			netbench_build(frame, sent, mac);
+			if ((rc = send((uint64_t)frame_ref, NETBENCH_LEN)) != 0) {
+				rt_printf("%s: frame %u: send %ld\n", si.name, sent, rc);
+				return 1;
+			}
+			sent++;
+			continue;
+		}
+		if ((rc = wait(&rx, &rs)) < 0) {
+			rt_printf("%s: frame %u: no echo (%ld)\n", si.name, got, rc);
+			return 1;
+		}
+		if (rs.id >= NETC_RX_PAGES ||
+		    !netbench_echoed(rx_pages[rs.id], (uint64_t)rs.status, got, mac)) {
+			rt_printf("%s: frame %u: echo WRONG (page %lu, status %ld)\n", si.name, got,
+				  (unsigned long)rs.id, (long)rs.status);
+			return 1;
+		}
+		got++;
+		if ((rc = post_rx(rs.id, (uint64_t)rx_refs[rs.id])) < 0) {
+			rt_printf("%s: frame %u: posting its page again: %ld\n", si.name, got, rc);
+			return 1;
+		}
+	}
+	rt_printf("bench: net-echo end %u\n", NETC_BENCH_MB);
+	rt_printf("bench: net-echo verified %u frames of %u bytes, %u in flight\n", frames,
+		  NETBENCH_LEN, NETBENCH_WINDOW);
+	return 0;
+}
+
 /* One malformed request: it must come back with exactly the status expected. */
 static int expect(const char *what, long want, uint64_t gref, uint64_t len)
 {
@@ -267,9 +320,9 @@ static int hostile(void)
 /* Drop what the last connection left: net is gone, so nothing maps our grants now. */
 static void disconnect(void)
 {
-	long *refs[] = { &rx_refs[0], &rx_refs[1], &rx_refs[2], &rx_refs[3], &ro_ref, &frame_ref,
-			 &rx_ref, &tx_ref };
-	_Static_assert(NETC_RX_PAGES == 4, "disconnect ends every receive page's grant");
+	long *refs[] = { &ro_ref, &frame_ref, &rx_ref, &tx_ref };
+	for (unsigned k = 0; k < NETC_RX_PAGES; k++)
+		rt_svc_end(&rx_refs[k]);
 	for (unsigned k = 0; k < sizeof(refs) / sizeof(refs[0]); k++)
 		rt_svc_end(refs[k]);
 	rt_svc_close(&port);
@@ -338,5 +391,7 @@ int main(void)
 		rt_printf("%s: setup failed\n", si.name);
 		return 3;
 	}
+	if (NETC_BENCH_MB)
+		return bench();
 	return NETC_HOSTILE ? hostile() : good();
 }
