@@ -27,8 +27,10 @@ HCALL_NAMES := $(shell sed -n 's/^HCALL.[0-9]*, *\([a-z_]*\),.*/\1/p' core/inclu
 HCALL_WRAPS := $(foreach n,$(HCALL_NAMES),-Wl,--wrap=hc_$(n))
 
 # Test objects first: their constructors register the tests in link order.
+# mbedTLS (scripts/deps.sh attest) is the reference the core's hashes are checked against.
 $(B)/unit-tests: $(UNIT_OBJS) $(SIM_OBJS) $(ARCH_OBJS) $(B)/hosted/libcore.a core/include/tessera/hypercall.def
-	@$(CC) $(HOSTED_CFLAGS) $(HCALL_WRAPS) -o $@ $(UNIT_OBJS) $(SIM_OBJS) $(ARCH_OBJS) $(B)/hosted/libcore.a
+	@$(CC) $(HOSTED_CFLAGS) $(HCALL_WRAPS) -o $@ $(UNIT_OBJS) $(SIM_OBJS) $(ARCH_OBJS) $(B)/hosted/libcore.a \
+	       -lmbedcrypto
 
 unit: $(B)/unit-tests
 	@ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \

@@ -2,7 +2,7 @@
 # Checks that the Debian packages the build and the boot tests (QEMU, Bochs) need are
 # installed and installs the missing ones (as root) or prints the command to do it.
 #
-#   scripts/deps.sh [GROUP...]     GROUP: build qemu iso uefi bochs (default: all of them)
+#   scripts/deps.sh [GROUP...]     GROUP: build qemu iso uefi bochs attest (default: all of them)
 #
 # A package counts as installed when the commands or files it provides are present,
 # so the check is fast and needs no package database. Quiet when nothing is missing.
@@ -24,11 +24,14 @@ bochs bochs               file:/usr/bin/bochs&file:/usr/bin/bochs-bin
 bochs bochsbios           file:/usr/share/bochs/BIOS-bochs-latest
 bochs vgabios             file:/usr/share/vgabios/vgabios.bin
 bochs bochs-term          file:/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so|file:/usr/lib/bochs/plugins/libbx_term_gui.so
+attest libmbedtls-dev     file:/usr/include/mbedtls/sha256.h
+attest libtss2-dev        file:/usr/include/tss2/tss2_esys.h
+attest tpm2-tools         cmd:tpm2_eventlog
 '
-ALL_GROUPS='build qemu iso uefi bochs'
+ALL_GROUPS='build qemu iso uefi bochs attest'
 
 usage() {
-	echo "usage: $0 [build|qemu|iso|uefi|bochs]..." >&2
+	echo "usage: $0 [build|qemu|iso|uefi|bochs|attest]..." >&2
 	exit 2
 }
 

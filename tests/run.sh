@@ -28,6 +28,7 @@ suite docs scripts/hcall-doc.sh --check
 suite build tests/build/run.sh
 suite unit make -s unit
 suite policy tests/policy/run.sh
+suite attest tests/attest/run.sh
 suite qemu tests/qemu/run.sh
 suite mac tests/mac/roundtrip.sh
 suite devices tests/devices/blk.sh
