@@ -38,7 +38,7 @@ $(B)/tessera.mb1: $(B)/tessera.elf
 # --- domains ---------------------------------------------------------------------
 DOM_CFLAGS := $(FREESTANDING) $(WARN) -Icore/include -Idriver-domains/lib/include -MMD -MP
 RT_SRCS := driver-domains/lib/entry.S driver-domains/lib/runtime.c driver-domains/lib/event.c \
-           driver-domains/lib/ring.c driver-domains/lib/service.c
+           driver-domains/lib/ring.c driver-domains/lib/service.c driver-domains/lib/conscli.c
 RT_OBJS := $(patsubst %,$(B)/%.o,$(RT_SRCS))
 .SECONDARY:
 $(B)/%.c.o: %.c
@@ -120,6 +120,16 @@ $(B)/driver-domains/demo/netbench.c.o: driver-domains/demo/netclient.c
 $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 	@mkdir -p $(dir $@)
 	@$(LD) -nostdlib -z max-page-size=0x1000 -z noexecstack -T driver-domains/lib/linker.ld -o $@ $(filter %.o,$^)
+
+# The console domain, and the variant that crashes on purpose in its first life (tests).
+DOMAINS += $(B)/domains/console.elf $(B)/domains/conscrash.elf $(B)/domains/conshostile.elf
+$(B)/domains/conshostile.elf: $(B)/tests/domains/conshostile.c.o
+$(B)/domains/console.elf: $(B)/driver-domains/console/main.c.o $(B)/driver-domains/console/uart.c.o
+$(B)/domains/conscrash.elf: $(B)/driver-domains/console/conscrash.c.o \
+                            $(B)/driver-domains/console/uart.c.o
+$(B)/driver-domains/console/conscrash.c.o: driver-domains/console/main.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(DOM_CFLAGS) -DCONSOLE_CRASH_AFTER=4 -c $< -o $@
 
 # --- top-level targets --------------------------------------------------------------
 .PHONY: all help deps run iso test unit qemu-test bench sloc clean

@@ -1,5 +1,6 @@
 /* Core console: a small printf and the console_write hypercall. */
 #include <core/console.h>
+#include <core/klog.h>
 #include <core/guest.h>
 #include <core/hypercall.h>
 #include <core/lib.h>
@@ -121,7 +122,8 @@ static bool line_open;                  /* the last byte written was not '\n' */
 
 static void emit(const char *s, size_t n)
 {
-	arch_console_write(s, n);
+	if (!klog_append(s, n))
+		arch_console_write(s, n);
 	if (n)
 		line_open = s[n - 1] != '\n';
 }
@@ -158,6 +160,7 @@ _Noreturn void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	klog_takeback("panic");
 	kprintf("PANIC: %s\n", buf);
 	arch_halt(ARCH_HALT_PANIC);
 }

@@ -2,6 +2,7 @@
 #include <core/domain.h>
 #include <core/arch.h>
 #include <core/console.h>
+#include <core/klog.h>
 #include <core/elf.h>
 #include <core/frame.h>
 #include <core/guest.h>
@@ -73,6 +74,8 @@ int domain_create(const struct domain_config *dc, const uint8_t *img, uint64_t i
 		return rc;
 	memset(d, 0, sizeof(*d));
 	d->id = (uint32_t)(d - domains);
+	d->console_ref = ~0ULL;
+	d->console_port = ~0U;
 	d->type = dc->type;
 	d->cfg = *dc;
 	d->img = img;
@@ -143,6 +146,7 @@ void domain_destroy(struct domain *d)
 	d->state = DOMAIN_DEAD;
 	/* Its devices stop and lose DMA before any of its memory can be reused. */
 	pci_domain_release(d);
+	klog_domain_release(d);
 	evtchn_domain_destroy(d);
 	grant_domain_destroy(d);
 	virt_domain_teardown(d);
@@ -217,6 +221,17 @@ int64_t hc_self_info(struct vcpu *v, const struct hcall_ctx *hc)
 	si.vcpus = 1;
 	memcpy(si.name, d->name, sizeof(si.name));
 	return guest_copy_out(d, hc->arg[0], &si, sizeof(si));
+}
+
+int64_t hc_domain_info(struct vcpu *v, const struct hcall_ctx *hc)
+{
+	struct tessera_domain_info di;
+	memset(&di, 0, sizeof(di));
+	di.domid = hc->target->id;
+	di.console_ref = hc->target->console_ref;
+	di.console_port = hc->target->console_port;
+	memcpy(di.name, hc->target->name, sizeof(di.name));
+	return guest_copy_out(v->dom, hc->arg[1], &di, sizeof(di));
 }
 
 int64_t hc_exit(struct vcpu *v, const struct hcall_ctx *hc)

@@ -11,6 +11,7 @@
 #include <core/hypercall.h>
 #include <core/iommu.h>
 #include <core/irq.h>
+#include <core/klog.h>
 #include <core/lock.h>
 #include <core/sched.h>
 #include <core/vcpu.h>
@@ -41,6 +42,7 @@ static enum sched_result step_locked(void)
 	uint32_t *next = &sched_next[cpu % 8];
 	if (cpu == 0) /* device interrupts that woke it from idle */
 		irq_deliver();
+	klog_notify(); /* the console domain prints what was logged */
 	for (uint32_t n = 0; n < DOMAIN_MAX; n++) {
 		uint32_t id = (*next + n) % DOMAIN_MAX;
 		struct domain *d = domain_running(id);

@@ -36,6 +36,12 @@ iso_menu = printf '%s\n' \
 	'module $(B)/policy/default.tpb kind=policy' \
 	'module $(B)/domains/attack.elf domain=oob-1 mem=2M' \
 	'module $(B)/domains/hello.elf domain=alpha mem=4M' \
+	'title Tessera demo with the console domain: alpha and beta print through it' \
+	'core $(1)' \
+	'module $(B)/policy/default.tpb kind=policy' \
+	'module $(B)/domains/console.elf domain=console mem=2M restart=3' \
+	'module $(B)/domains/hello.elf domain=alpha mem=4M' \
+	'module $(B)/domains/hello.elf domain=beta mem=2M' \
 	'title Tessera hypercall benchmark' \
 	'core $(1)' \
 	'module $(B)/policy/default.tpb kind=policy' \
@@ -66,6 +72,7 @@ test-iso: deps-for-iso $(TEST_ISO)
 run: deps-for-run all $(if $(filter kernel,$(RUN_BOOT)),,$(TEST_ISO))
 	@$(QEMU_T)/boot.sh -p $(RUN_BOOT) -a debug_exit=on -e 33 -t 120 \
 		$(if $(filter kernel,$(RUN_BOOT)), \
+			"$(B)/domains/console.elf domain=console mem=2M restart=3" \
 			"$(B)/domains/hello.elf domain=alpha mem=4M" \
 			"$(B)/domains/hello.elf domain=beta mem=2M" \
 			"$(B)/policy/default.tpb kind=policy", \

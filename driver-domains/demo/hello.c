@@ -1,4 +1,7 @@
-/* Demo domain: introduces itself, takes turns with its peers, exits cleanly. */
+/*
+ * Demo domain: introduces itself, takes turns with its peers, exits cleanly.
+ * Its lines go through the console domain when there is one.
+ */
 #include <rt/console.h>
 #include <rt/hcall.h>
 
@@ -6,6 +9,7 @@ int main(void)
 {
 	struct tessera_self_info si;
 	long v = tessera_version();
+	rt_console_connect(); /* no console domain: the core prints them */
 	if (tessera_self_info(RT_GPA(&si)) != 0)
 		return 1;
 	rt_printf("hello from %s: domain %u, %lu MiB, ABI %ld.%ld\n", si.name, si.domid,

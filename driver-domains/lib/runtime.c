@@ -1,4 +1,4 @@
-/* Domain runtime: console output through the console_write hypercall, exit. */
+/* Domain runtime: entry, exit, console output (conscli.c) and string helpers. */
 #include <stdarg.h>
 #include <rt/console.h>
 #include <rt/hcall.h>
@@ -18,6 +18,7 @@ long rt_main(void)
 
 _Noreturn void rt_exit(long code)
 {
+	rt_console_flush();
 	for (;;)
 		tessera_exit((uint64_t)code);
 }
@@ -60,13 +61,7 @@ void *memcpy(void *restrict d, const void *restrict s, size_t n)
 
 void rt_puts(const char *s)
 {
-	size_t n = rt_strlen(s);
-	while (n) {
-		size_t chunk = n > TESSERA_CONSOLE_MAX ? TESSERA_CONSOLE_MAX : n;
-		tessera_console_write(RT_GPA(s), chunk);
-		s += chunk;
-		n -= chunk;
-	}
+	rt_console_out(s, rt_strlen(s));
 }
 
 static void put_num(char *buf, size_t *pos, size_t size, unsigned long v, unsigned base, int neg)
@@ -115,5 +110,5 @@ void rt_printf(const char *fmt, ...)
 		}
 	}
 	va_end(ap);
-	tessera_console_write(RT_GPA(buf), pos);
+	rt_console_out(buf, pos);
 }

@@ -49,6 +49,11 @@ demo_modules() {
 	module "$D/hello.elf" domain=alpha mem=4M
 	module "$D/hello.elf" domain=beta mem=2M
 }
+demo_modules_after_console() {
+	demo_modules
+	hello_through_console alpha
+	hello_through_console beta
+}
 demo_checks() {
 	hello_runs alpha 0 4
 	hello_runs beta 1 2
@@ -643,6 +648,19 @@ test_default_policy_runs_the_demo_without_a_denial() {
 	forbid "avc: denied"
 }
 
+# make run's system: the console domain prints the core's log and the demo's lines.
+test_default_policy_runs_the_console_demo_without_a_denial() {
+	policy "$P/default.tpb"
+	module "$D/console.elf" domain=console mem=2M restart=3
+	demo_modules_after_console
+	require "^tessera: console: serial port handed to domain console (id 0)" \
+		"[console] console: alpha gone after 5 lines" "[console] console: beta gone after 5 lines" \
+		"[console] console: the last domain has ended, 10 client lines printed" \
+		", label console_t"
+	require_order "^tessera: domain console (id 0) exited with code 0" "^tessera: all domains ended"
+	forbid "avc: denied" "destroyed"
+}
+
 test_default_policy_runs_the_ring_demo_without_a_denial() {
 	policy "$P/default.tpb"
 	module "$D/ringdemo.elf" domain=ping mem=2M
@@ -897,6 +915,88 @@ test_vtd_assignment_rules_hold() {
 		"[edu] edu: DMA inside own memory: 4000 bytes there and back, all match" \
 		"tessera: domain edu (id 1) exited with code 0"
 	forbid "domain rogue" "domain edu2"
+}
+
+# ---- the console domain -------------------------------------------------------------
+CP=$B/policy/console.tpb
+
+# hello_through_console NAME: all of NAME's lines were printed.
+hello_through_console() {
+	require "[$1] hello from $1: domain " "[$1] $1: round 1" "[$1] $1: round 2" \
+		"[$1] $1: round 3" "[$1] $1: done"
+}
+
+# The console domain takes COM1 once the core has booted and prints the core's log and
+# its clients' lines; mute may not write to the core's console at all, so every line of
+# it seen here came through the console domain's ring.
+test_console_domain_prints_the_log_and_its_clients_lines() {
+	policy "$CP"
+	module "$D/console.elf" domain=console mem=2M
+	module "$D/hello.elf" domain=alpha mem=2M
+	module "$D/hello.elf" domain=mute mem=2M
+	require_order "^tessera: console: serial port handed to domain console (id 0)" \
+		"[console] console: serial port taken"
+	hello_through_console alpha
+	hello_through_console mute
+	require "[console] console: alpha gone after 5 lines" "[console] console: mute gone after 5 lines"
+	require_order "tessera: domain mute (id 2) exited with code 0" \
+		"[console] console: the last domain has ended, 10 client lines printed" \
+		"^tessera: console: serial port back to the core (console)" \
+		"^tessera: domain console (id 0) exited with code 0" "^tessera: all domains ended"
+	forbid "avc: denied" "destroyed" "overwritten"
+}
+
+# It crashes after its 4th client line: the core takes the port back and prints the log
+# it had not acknowledged (its own record of the crash among them), makes it again, and
+# the clients reconnect: no line is lost (the lines it printed but had not marked
+# consumed in a client's ring are printed again).
+test_console_domain_crash_loses_no_line() {
+	policy "$CP"
+	module "$D/conscrash.elf" domain=console mem=2M restart=1
+	module "$D/hello.elf" domain=alpha mem=2M
+	module "$D/hello.elf" domain=mute mem=2M
+	require_order "^tessera: console: serial port handed to domain console (id 0)" \
+		"^tessera: console: serial port back to the core (console)" \
+		"^tessera: domain console (id 0) destroyed: access to an empty grant slot" \
+		"^tessera: domain console restarted as id 3 (restart 1 of 1)" \
+		"^tessera: console: serial port handed to domain console (id 3)" \
+		"^tessera: console: serial port back to the core (console)" "^tessera: all domains ended"
+	hello_through_console alpha
+	hello_through_console mute
+	forbid "avc: denied" "overwritten"
+}
+
+# A client that breaks its ring is dropped; the others are served on.
+test_console_domain_drops_a_client_that_breaks_its_ring() {
+	policy "$CP"
+	module "$D/console.elf" domain=console mem=2M
+	module "$D/conshostile.elf" domain=hostile mem=2M
+	module "$D/hello.elf" domain=alpha mem=2M
+	require_order "[hostile] hostile: first line" \
+		"[console] console: client hostile: ring indexes out of range (prod 100020, cons 20), dropped" \
+		"[hostile] hostile: dropped by the console domain" \
+		"tessera: domain hostile (id 1) exited with code 0"
+	hello_through_console alpha
+	require "[console] console: the last domain has ended"
+	forbid "avc: denied"
+}
+
+# Taking the serial port needs core:serial, and only one domain has it at a time
+# (console or console-2: whichever claims first; the other gets -EBUSY).
+test_console_claim_needs_core_serial_and_is_exclusive() {
+	policy "$CP"
+	module "$D/console.elf" domain=console mem=2M
+	module "$D/console.elf" domain=console-2 mem=2M
+	module "$D/console.elf" domain=noserial mem=2M
+	module "$D/hello.elf" domain=alpha mem=2M
+	require "console: cannot take the serial port (-16)" \
+		"tessera: avc: denied { serial } hcall=console_claim sdom=2 sname=noserial scontext=noserial_t tdom=core" \
+		"[noserial] console: cannot take the serial port (-13)" \
+		"console: the last domain has ended"
+	require_order "^tessera: console: serial port handed to domain console" \
+		"^tessera: console: serial port back to the core (console"
+	forbid "serial port handed to domain noserial"
+	hello_through_console alpha
 }
 
 harness_main "$@"

@@ -126,6 +126,12 @@ int virt_ioport_allow(struct domain *d, uint32_t port, uint32_t count)
 	return 0;
 }
 
+/* The console's ports as the core opens them (klog.c's console_claim). */
+int virt_ioport_console(struct domain *d)
+{
+	return virt_ioport_allow(d, 0x3f8, 8);
+}
+
 int iommu_init(const struct acpi_info *ai, const char **why)
 {
 	(void)ai;

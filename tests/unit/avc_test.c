@@ -208,7 +208,7 @@ TEST(avc_check_of_unknown_class_or_permission_bit_denies)
 	CHECK_EQ(avc_check(&da, &db, C_EVENT, TESSERA_PERMS_MAX, "h"), -TESSERA_EACCES);
 	CHECK_EQ(avc_check(&da, &db, C_EVENT, UINT32_MAX, "h"), -TESSERA_EACCES);
 	/* a bit the class does not define: no policy can grant it */
-	CHECK_EQ(avc_check(&da, &db, C_CORE, TESSERA_PERMBIT(core, yield) + 1, "h"),
+	CHECK_EQ(avc_check(&da, &db, C_CORE, TESSERA_PERMBIT(core, serial) + 1, "h"),
 		 -TESSERA_EACCES);
 	CHECK_EQ(avc_check(&da, &db, C_GRANT, 31, "h"), -TESSERA_EACCES);
 }
@@ -219,9 +219,9 @@ TEST(avc_record_of_an_undefined_permission_bit_does_not_borrow_another_name)
 	policy();
 	load();
 	sim_console_reset();
-	CHECK_EQ(avc_check(&da, NULL, C_CORE, TESSERA_PERMBIT(core, yield) + 1, "h"),
+	CHECK_EQ(avc_check(&da, NULL, C_CORE, TESSERA_PERMBIT(core, serial) + 1, "h"),
 		 -TESSERA_EACCES);
-	CHECK_EQ(avc_check(&da, NULL, C_CORE, TESSERA_PERMBIT(core, yield) + 2, "h"),
+	CHECK_EQ(avc_check(&da, NULL, C_CORE, TESSERA_PERMBIT(core, serial) + 2, "h"),
 		 -TESSERA_EACCES);
 	CHECK_EQ(count_of(sim_console(), "denied { ? } hcall=h "), 2);
 }

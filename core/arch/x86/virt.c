@@ -74,14 +74,9 @@ int virt_mmio_map(struct domain *d, uint64_t hpa, uint64_t size)
 static const uint32_t core_ports[][2] = { { 0, 0x100 }, { 0x3f8, 8 }, { 0xcf8, 8 } };
 
 /* The domain's own map (all ones: every port exits) is made on first use. */
-int virt_ioport_allow(struct domain *d, uint32_t port, uint32_t count)
+static int ioport_open(struct domain *d, uint32_t port, uint32_t count)
 {
 	uint8_t *map;
-	if (!count || port > 0xffff || count > 0x10000 - port)
-		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(core_ports); i++)
-		if (port < core_ports[i][0] + core_ports[i][1] && core_ports[i][0] < port + count)
-			return -1;
 	if (!d->arch.io_bitmap) {
 		d->arch.io_bitmap = frame_alloc(be->io_bitmap_pages, PAGE_SIZE);
 		if (!d->arch.io_bitmap)
@@ -98,6 +93,21 @@ int virt_ioport_allow(struct domain *d, uint32_t port, uint32_t count)
 	for (uint32_t p = port; p < port + count; p++)
 		map[p / 8] &= (uint8_t)~(1u << (p % 8));
 	return 0;
+}
+
+int virt_ioport_allow(struct domain *d, uint32_t port, uint32_t count)
+{
+	if (!count || port > 0xffff || count > 0x10000 - port)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(core_ports); i++)
+		if (port < core_ports[i][0] + core_ports[i][1] && core_ports[i][0] < port + count)
+			return -1;
+	return ioport_open(d, port, count);
+}
+
+int virt_ioport_console(struct domain *d)
+{
+	return ioport_open(d, core_ports[1][0], core_ports[1][1]);
 }
 
 /*

@@ -43,6 +43,8 @@ struct domain {
 	uint64_t event_gpa;    /* the event page, once registered */
 	uint64_t early_events; /* signalled before the page was registered */
 	uint8_t event_vector;
+	uint64_t console_ref;  /* console_publish: its console ring's grant ... */
+	uint32_t console_port; /* ... and the port it opened for the console domain */
 	struct avc_audit audit; /* its denial records' rate limit */
 	struct pci_dev *devs[TESSERA_DEVICES_MAX]; /* assigned at creation, in pci= order */
 	uint32_t ndevs;

@@ -46,6 +46,8 @@ void virt_grant_unmap(struct domain *d, uint32_t slot);
 int virt_mmio_map(struct domain *d, uint64_t hpa, uint64_t size);
 /* Let d use I/O ports [port, port + count) without an exit. 0, or -1. */
 int virt_ioport_allow(struct domain *d, uint32_t port, uint32_t count);
+/* Give d the serial port the core prints on (console_claim): its I/O ports. 0, or -1. */
+int virt_ioport_console(struct domain *d);
 /* Write the initial guest page tables into fresh domain memory. */
 void virt_guest_setup(struct domain *d);
 #endif

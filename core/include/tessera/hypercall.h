@@ -27,6 +27,28 @@ enum tessera_hcall {
 
 #define TESSERA_NAME_MAX 16
 
+/* The core's log ring (console_read): its size and the most one read copies. */
+#define TESSERA_KLOG_SIZE 16384
+#define TESSERA_KLOG_READ_MAX 4096
+
+/*
+ * What console_read writes at buf, followed by the log bytes [first, first + n)
+ * (n is the return value). first > the seq asked for: the bytes between were
+ * overwritten before they were read. head: bytes logged so far.
+ */
+struct tessera_klog_chunk {
+	uint64_t first;
+	uint64_t head;
+};
+
+/* What domain_info tells about another running domain. */
+struct tessera_domain_info {
+	uint32_t domid;
+	uint32_t console_port; /* what it published (console_publish), or ~0 */
+	uint64_t console_ref;  /* ~0 until it publishes */
+	char name[TESSERA_NAME_MAX]; /* NUL-terminated */
+};
+
 struct tessera_self_info {
 	uint32_t abi_version;
 	uint32_t domid;

@@ -3,6 +3,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Output goes through the core's console_write until rt_console_connect makes
+ * the console domain's ring (rt/consif.h) the way; 0 or an error (no console
+ * domain, or the policy refused). rt_exit flushes the ring first.
+ */
+long rt_console_connect(void);
+void rt_console_out(const char *s, size_t n);
+void rt_console_flush(void);
 void rt_puts(const char *s);
 void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t rt_strlen(const char *s);
