@@ -1,4 +1,4 @@
-/* ACPI root tables, MCFG, and where IVRS and DMAR are; every pointer, length, checksum checked. */
+/* ACPI root tables, MCFG, TPM2, and where IVRS and DMAR are; every pointer, length, checksum checked. */
 #include <core/acpi.h>
 #include <core/bootinfo.h>
 #include <core/lib.h>
@@ -18,6 +18,12 @@
 #define EBDA_LIMIT 0xa0000u
 #define BIOS_AREA_PA 0xe0000u
 #define BIOS_AREA_LEN 0x20000u
+/* TPM2 (TCG ACPI Specification): the header, then platform class and reserved (or
+ * rev 3 flags), control area (8), start method (4), 0 or 12 bytes of start-method
+ * parameters, then optionally LAML (4) and LASA (8). */
+#define TPM2_LEN_MIN 52u
+#define TPM2_LEN_PARAMS 64u
+#define TPM2_LEN_LOG 76u
 
 /* What to call each check's failure, per table. */
 struct tdesc {
@@ -28,7 +34,8 @@ struct tdesc {
 	  s " not addressable", s " checksum mismatch" }
 
 static const struct tdesc t_rsdt = TDESC("RSDT"), t_xsdt = TDESC("XSDT"),
-			  t_mcfg = TDESC("MCFG"), t_ivrs = TDESC("IVRS"), t_dmar = TDESC("DMAR");
+			  t_mcfg = TDESC("MCFG"), t_ivrs = TDESC("IVRS"), t_dmar = TDESC("DMAR"),
+			  t_tpm2 = TDESC("TPM2");
 
 struct rdesc {
 	const struct tdesc *t;
@@ -141,6 +148,31 @@ static const char *mcfg_parse(struct acpi_info *ai, uint64_t pa, const uint8_t *
 	return NULL;
 }
 
+/* The TPM's start method and addresses; a log area that cannot be read is left out. */
+static const char *tpm2_parse(struct acpi_info *ai, uint64_t pa, const uint8_t *p, uint32_t len)
+{
+	struct acpi_tpm2 *t = &ai->tpm2;
+	if (len != TPM2_LEN_MIN && len != TPM2_LEN_PARAMS && len != TPM2_LEN_LOG)
+		return "TPM2 length not 52, 64 or 76";
+	t->control = le64(p + 40);
+	t->start_method = le32(p + 48);
+	if (len < TPM2_LEN_LOG)
+		return NULL;
+	t->laml = le32(p + 64);
+	t->lasa = le64(p + 68);
+	if (!t->laml && !t->lasa)
+		return NULL;
+	if (!t->laml || !t->lasa)
+		note(ai, "TPM2", pa, "TPM2 log area has an address or a length but not both");
+	else if (!range_within(t->lasa, t->laml, BOOT_PHYS_LIMIT))
+		note(ai, "TPM2", pa, "TPM2 log area not below 4 GiB ignored");
+	else
+		return NULL;
+	t->laml = 0;
+	t->lasa = 0;
+	return NULL;
+}
+
 /* One table the root table points to: checked and kept if it is one we use. */
 static void visit(struct acpi_info *ai, const struct rdesc *r, uint64_t pa)
 {
@@ -165,6 +197,8 @@ static void visit(struct acpi_info *ai, const struct rdesc *r, uint64_t pa)
 		t = &t_ivrs, slot = &ai->ivrs;
 	else if (!memcmp(p, "DMAR", 4))
 		t = &t_dmar, slot = &ai->dmar;
+	else if (!memcmp(p, "TPM2", 4))
+		t = &t_tpm2, slot = &ai->tpm2_table;
 	else
 		return; /* a table we do not use */
 	if (slot->len) {
@@ -174,6 +208,8 @@ static void visit(struct acpi_info *ai, const struct rdesc *r, uint64_t pa)
 	why = table_map(pa, t, &p, &len);
 	if (!why && t == &t_mcfg)
 		why = mcfg_parse(ai, pa, p, len);
+	if (!why && t == &t_tpm2)
+		why = tpm2_parse(ai, pa, p, len);
 	if (why) {
 		note(ai, t->sig, pa, why);
 		return;

@@ -71,6 +71,11 @@ static bool key_is(const struct word *w, const char *k)
 	return w->klen == strlen(k) && !memcmp(w->key, k, w->klen);
 }
 
+static bool val_is(const struct word *w, const char *v)
+{
+	return w->vlen == strlen(v) && !memcmp(w->val, v, w->vlen);
+}
+
 /* n decimal digits (at most 12), nothing else. */
 static bool parse_digits(const char *s, size_t n, uint64_t *out)
 {
@@ -251,6 +256,20 @@ int config_parse_core(const char *cmdline, struct core_config *cc, const char **
 				cc->selftest_trap = true;
 			else
 				err = "selftest must be trap";
+		} else if (key_is(&w[i], "tpm")) {
+			if (val_is(&w[i], "auto"))
+				cc->tpm = CONFIG_TPM_AUTO;
+			else if (val_is(&w[i], "off"))
+				cc->tpm = CONFIG_TPM_OFF;
+			else if (val_is(&w[i], "required"))
+				cc->tpm = CONFIG_TPM_REQUIRED;
+			else
+				err = "tpm must be off, auto or required";
+		} else if (key_is(&w[i], "tpm_selftest")) {
+			if (val_is(&w[i], "1") || val_is(&w[i], "0"))
+				cc->tpm_selftest = val_is(&w[i], "1");
+			else
+				err = "tpm_selftest must be 0 or 1";
 		} else {
 			err = "unknown option '%.*s'";
 			arg = &w[i];

@@ -11,6 +11,7 @@
 #include <core/lock.h>
 #include <core/main.h>
 #include <core/sched.h>
+#include <core/tpm.h>
 #include <core/virt.h>
 #include <core/arch.h>
 #include <tessera/hypercall.h>
@@ -173,11 +174,16 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 	while (__atomic_load_n(&cpus_ready, __ATOMIC_ACQUIRE) < arch_cpu_count())
 		arch_cpu_relax();
 	devices_init(bi);
+	if (tpm_boot(bi, &cc)) {
+		kprintf("tessera: tpm: tpm=required and no TPM is usable; no domain will start\n");
+		arch_halt(ARCH_HALT_NO_DOMAINS);
+	}
 	load_policy(bi);
 	spin_lock(&core_lock);
 	for (uint32_t i = 0; i < bi->nmodules; i++)
 		start_module(&bi->modules[i], i);
 	spin_unlock(&core_lock);
+	tpm_detach(); /* the TPM serves boot only: no domain runs while the core holds it */
 	started = domain_live_count();
 	if (!started) {
 		kprintf("tessera: no domain to run\n");

@@ -14,6 +14,8 @@ build gcc                 cmd:gcc
 build make                cmd:make
 build binutils            cmd:ld&cmd:objcopy
 qemu  qemu-system-x86     cmd:qemu-system-x86_64
+qemu  swtpm               cmd:swtpm
+qemu  swtpm-tools         cmd:swtpm_setup
 uefi  ovmf                file:/usr/share/OVMF/OVMF_CODE_4M.fd|file:/usr/share/OVMF/OVMF_CODE.fd
 iso   grub-common         cmd:grub-mkrescue
 iso   grub-pc-bin         file:/usr/lib/grub/i386-pc/multiboot2.mod

@@ -27,6 +27,11 @@
 #                             monitor (e.g. nmi); several run in the order given
 #   guest_triple_faults N     the test makes domains triple-fault N times (bochs-amd
 #                             needs to know: lib.sh bochs_config; others ignore it)
+#   tpm tis|crb [BANKS]       a TPM 2.0: a swtpm of its own (state in TPMDIR/NAME, killed
+#                             by PID after the boot) behind QEMU's tpm-tis or tpm-crb;
+#                             BANKS (e.g. sha256 or sha1,sha256) manufactures the state
+#                             with only those PCR banks active (swtpm_setup), otherwise
+#                             swtpm's defaults (sha1 sha256 sha384 sha512); QEMU paths only
 # Patterns are fixed strings; a leading '^' anchors one at the start of a line.
 # Every test also forbids DEFAULT_FORBIDDEN.
 #
@@ -59,12 +64,14 @@ TEST_POLICY=$B/policy/test.tpb
 LOGDIR=$B/qemu-logs
 ISODIR=$B/qemu-iso
 BOCHSDIR=$B/bochs
+TPMDIR=$B/qemu-tpm
 BOCHS_HALT_GRACE=${BOCHS_HALT_GRACE:-0.5}
 declare -A DEFAULT_TIME=([kernel]=20 [bios]=40 [uefi]=120 [bochs-intel]=120 [bochs-amd]=120)
 
 t_reset() {
 	T_BOOT=kernel T_CMDLINE=debug_exit=on T_ISO= T_STATUS=33 T_HALT=0 T_TIME=
 	T_MODULES=() T_POLICY=$TEST_POLICY T_MARGS=() T_RULES=() T_NGROUPS=0 T_MON=() T_ALLOW=() T_TRIPLES=0 T_CPUS=1
+	T_TPM= T_TPM_BANKS=
 }
 boot() { T_BOOT=$1; }
 core_cmdline() { T_CMDLINE=$1; }
@@ -91,6 +98,43 @@ require_order() {
 time_limit() { T_TIME=$1; }
 monitor_when() { T_MON+=("$1	$2"); }
 guest_triple_faults() { T_TRIPLES=$1; }
+tpm() { T_TPM=$1 T_TPM_BANKS=${2:-}; }
+
+# tpm_start NAME: starts the test's swtpm (T_TPM, T_TPM_BANKS) with a fresh state in
+# TPMDIR/NAME; sets TPM_ARGS (QEMU's) and TPM_PID, and records the PID in LOGDIR for
+# harness_main's Ctrl-C trap. tpm_stop ends it by that PID.
+tpm_start() {
+	local dir=$TPMDIR/$1 k
+	TPM_ARGS=() TPM_PID=
+	[[ -z $T_TPM ]] && return 0
+	[[ $T_TPM == tis || $T_TPM == crb ]] || { echo "tpm: tis or crb, not '$T_TPM'"; return 1; }
+	command -v swtpm >/dev/null || { echo "swtpm not found (scripts/deps.sh qemu)"; return 1; }
+	rm -rf "$dir"
+	mkdir -p "$dir/state"
+	if [[ -n $T_TPM_BANKS ]] && ! swtpm_setup --tpm2 --tpmstate "$dir/state" \
+		--pcr-banks "$T_TPM_BANKS" >"$dir/setup.log" 2>&1; then
+		echo "swtpm_setup failed (see $dir/setup.log)"
+		return 1
+	fi
+	swtpm socket --tpm2 --tpmstate "dir=$dir/state" --ctrl "type=unixio,path=$dir/sock" \
+		--terminate --log "file=$dir/swtpm.log" </dev/null >/dev/null 2>&1 &
+	TPM_PID=$!
+	echo "$TPM_PID" >"$LOGDIR/$1.tpm.pid"
+	for ((k = 0; k < 100; k++)); do
+		[[ -S $dir/sock ]] && break
+		sleep 0.05
+	done
+	[[ -S $dir/sock ]] || { tpm_stop "$1"; echo "swtpm did not open $dir/sock"; return 1; }
+	TPM_ARGS=(-chardev "socket,id=chrtpm,path=$dir/sock" -tpmdev emulator,id=tpm0,chardev=chrtpm
+		-device "tpm-$T_TPM,tpmdev=tpm0")
+}
+tpm_stop() {
+	[[ -n $TPM_PID ]] || return 0
+	kill "$TPM_PID" 2>/dev/null
+	wait "$TPM_PID" 2>/dev/null
+	rm -f "$LOGDIR/$1.tpm.pid"
+	TPM_PID=
+}
 
 # All test names, in the order they are defined in the given file.
 list_tests() {
@@ -146,6 +190,7 @@ run_test() {
 		bochs_model "$T_BOOT" >/dev/null 2>&1 || { fail_now "bad test description: unknown boot path $T_BOOT"; return; }
 		((${#T_MON[@]} == 0)) || { fail_now "bad test description: monitor_when needs QEMU's monitor, not $T_BOOT"; return; }
 		((${#T_MARGS[@]} == 0)) || { fail_now "bad test description: machine_args are QEMU's, not $T_BOOT"; return; }
+		[[ -z $T_TPM ]] || { fail_now "bad test description: tpm is QEMU's, not $T_BOOT"; return; }
 		if [[ -n $T_STATUS ]] && ! ((T_STATUS >= 3 && T_STATUS < 512 && T_STATUS % 2)); then
 			fail_now "bad test description: status $T_STATUS is no (code << 1) | 1, Bochs cannot report it"
 			return
@@ -184,6 +229,7 @@ boot_qemu() {
 	qemu_args "$T_BOOT" "$T_CMDLINE" "$iso" "$vars" "${T_MODULES[@]}" 2>>"$err" ||
 		{ fail_now "bad test description: $(tail -1 "$err")"; return 1; }
 
+	tpm_start "$name" >>"$err" 2>&1 || { fail_now "could not start swtpm: $(tail -1 "$err")"; return 1; }
 	mon=(-monitor none)
 	if ((T_HALT)) || ((${#T_MON[@]})); then
 		rm -f "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
@@ -191,10 +237,10 @@ boot_qemu() {
 		mon=(-monitor "pipe:$LOGDIR/$name.mon")
 	fi
 	printf '%q ' timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -smp "$T_CPUS" -serial "file:$log" \
-		"${mon[@]}" "${T_MARGS[@]}" "${QARGS[@]}" >>"$err"
+		"${mon[@]}" "${T_MARGS[@]}" "${TPM_ARGS[@]}" "${QARGS[@]}" >>"$err"
 	printf '\n' >>"$err"
 	timeout -k 5 "$secs" "$QEMU_BIN" "${QEMU_BASE[@]}" -smp "$T_CPUS" -serial "file:$log" "${mon[@]}" \
-		"${T_MARGS[@]}" "${QARGS[@]}" </dev/null 2> >(qemu_stderr_filter >>"$err") &
+		"${T_MARGS[@]}" "${TPM_ARGS[@]}" "${QARGS[@]}" </dev/null 2> >(qemu_stderr_filter >>"$err") &
 	pid=$!
 	echo "$pid" >"$LOGDIR/$name.pid"
 
@@ -240,6 +286,7 @@ boot_qemu() {
 	fi
 	wait "$pid"
 	status=$?
+	tpm_stop "$name"
 	if ((${#T_MON[@]})) && ! ((T_HALT)); then
 		exec {min}>&- {mout}>&-
 		rm -f "$LOGDIR/$name.mon.in" "$LOGDIR/$name.mon.out"
@@ -443,7 +490,7 @@ harness_main() {
 		[[ -f $f ]] || { echo "$f is missing: run make first" >&2; return 1; }
 	done
 	command -v "$QEMU_BIN" >/dev/null || { echo "$QEMU_BIN not found (scripts/deps.sh)" >&2; return 1; }
-	mkdir -p "$LOGDIR" "$ISODIR" "$BOCHSDIR"
+	mkdir -p "$LOGDIR" "$ISODIR" "$BOCHSDIR" "$TPMDIR"
 	if declare -F setup >/dev/null; then
 		setup || { echo "test setup failed" >&2; return 1; }
 	fi

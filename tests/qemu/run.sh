@@ -999,4 +999,115 @@ test_console_claim_needs_core_serial_and_is_exclusive() {
 	hello_through_console alpha
 }
 
+# ---- TPM 2.0 (swtpm): the core's TIS and CRB drivers and tpm= --------------------------
+
+# tpm_pcr16 BANK SIZE: PCR 16 of BANK after tpm_selftest=1, computed here: the bank's
+# hash of the reset value (SIZE zero bytes) and the test digest (bytes 0, 1, ..., SIZE-1).
+tpm_pcr16() {
+	local i bytes=
+	for ((i = 0; i < $2; i++)); do bytes+=$(printf '\\%03o' "$i"); done
+	# shellcheck disable=SC2059 # the bytes are printf escapes
+	{ head -c "$2" /dev/zero; printf "$bytes"; } | "${1}sum" | cut -d' ' -f1
+}
+
+# tpm_selftest_checks BANK...: the core read back PCR 16 of each bank as computed here,
+# then ran the demo domain; nothing said the boot is unmeasured.
+tpm_selftest_checks() {
+	local b
+	declare -A size=([sha1]=20 [sha256]=32 [sha384]=48 [sha512]=64)
+	core_cmdline "debug_exit=on tpm=required tpm_selftest=1"
+	module "$D/hello.elf" domain=alpha mem=4M
+	for b; do
+		require_order "^tessera: tpm: pcr16 $b $(tpm_pcr16 "$b" "${size[$b]}")" \
+			"tessera: domain alpha (id 0) created"
+	done
+	hello_runs alpha 0 4
+	forbid "NOT measured"
+}
+
+test_tpm_tis_extends_pcr16_in_every_bank() {
+	tpm tis
+	tpm_selftest_checks sha1 sha256 sha384 sha512
+	require_order "^tessera: tpm: TIS at 0xfed40000, DID_VID 0x" \
+		"^tessera: tpm: already started by firmware" \
+		"^tessera: tpm: tis interface, locality 0, active banks: sha1 sha256 sha384 sha512"
+}
+
+test_tpm_crb_extends_pcr16_in_every_bank() {
+	tpm crb
+	tpm_selftest_checks sha1 sha256 sha384 sha512
+	require_order "^tessera: tpm: CRB at 0xfed40000, buffers 3968 and 3968 bytes, locality 0" \
+		"^tessera: tpm: already started by firmware" \
+		"^tessera: tpm: crb interface, locality 0, active banks: sha1 sha256 sha384 sha512"
+}
+
+# Only the banks the TPM has active are extended and read.
+test_tpm_crb_with_only_a_sha256_bank() {
+	tpm crb sha256
+	tpm_selftest_checks sha256
+	require "^tessera: tpm: crb interface, locality 0, active banks: sha256"
+	forbid "pcr16 sha1" "pcr16 sha384" "pcr16 sha512"
+}
+
+# Without ACPI SeaBIOS neither finds the TPM nor runs TPM2_Startup: the core probes the
+# fixed address, reads the interface type, and starts the TPM itself.
+test_tpm_tis_fresh_without_acpi_is_probed_and_started() {
+	tpm tis
+	machine_args -machine acpi=off
+	tpm_selftest_checks sha1 sha256 sha384 sha512
+	require_order "^tessera: no ACPI tables" "^tessera: tpm: TIS at 0xfed40000" \
+		"^tessera: tpm: started (TPM2_Startup)"
+}
+
+test_tpm_crb_fresh_without_acpi_is_probed_and_started() {
+	tpm crb
+	machine_args -machine acpi=off
+	tpm_selftest_checks sha1 sha256 sha384 sha512
+	require_order "^tessera: no ACPI tables" "^tessera: tpm: CRB at 0xfed40000" \
+		"^tessera: tpm: started (TPM2_Startup)"
+}
+
+# OVMF's TPM2 table and GRUB EFI's own measurements (PCRs 8 and 9) leave PCR 16 alone.
+test_tpm_tis_under_grub_uefi() {
+	boot uefi
+	tpm tis
+	tpm_selftest_checks sha256
+	require "^tessera: tpm: TIS at 0xfed40000"
+}
+
+test_tpm_required_without_a_tpm_no_domain_starts() {
+	core_cmdline "debug_exit=on tpm=required"
+	module "$D/hello.elf" domain=alpha mem=4M
+	expect_status 65
+	require_order "^tessera: tpm: no ACPI TPM2 table" \
+		"^tessera: tpm: tpm=required and no TPM is usable; no domain will start"
+	forbid "created"
+}
+
+test_tpm_required_without_acpi_or_tpm_no_domain_starts() {
+	core_cmdline "debug_exit=on tpm=required"
+	machine_args -machine acpi=off
+	module "$D/hello.elf" domain=alpha mem=4M
+	expect_status 65
+	require_order "^tessera: tpm: no TPM answers at 0xfed40000" \
+		"^tessera: tpm: tpm=required and no TPM is usable; no domain will start"
+	forbid "created"
+}
+
+test_tpm_auto_without_a_tpm_boots_unmeasured() {
+	module "$D/hello.elf" domain=alpha mem=4M
+	require_order "^tessera: tpm: none found, boot is NOT measured" \
+		"tessera: domain alpha (id 0) created"
+	hello_runs alpha 0 4
+}
+
+test_tpm_off_leaves_the_tpm_alone() {
+	tpm tis
+	core_cmdline "debug_exit=on tpm=off tpm_selftest=1"
+	module "$D/hello.elf" domain=alpha mem=4M
+	require "^tessera: tpm: off (tpm=off), boot is NOT measured"
+	hello_runs alpha 0 4
+	forbid "TIS at" "pcr16"
+}
+
 harness_main "$@"

@@ -19,9 +19,18 @@ struct domain_config {
 	uint32_t restart; /* restart=N: a crash brings it back from its boot image, N times at most */
 };
 
+/* tpm=: whether boot needs a TPM (see README, "Boot configuration"). */
+enum config_tpm {
+	CONFIG_TPM_AUTO = 0, /* use one if it answers; otherwise boot unmeasured and say so */
+	CONFIG_TPM_OFF,      /* never touch it */
+	CONFIG_TPM_REQUIRED, /* no TPM answering: no domain starts */
+};
+
 struct core_config {
 	enum debug_exit_mode debug_exit;
 	bool selftest_trap; /* selftest=trap: fault in host mode to prove the trap report */
+	enum config_tpm tpm;
+	bool tpm_selftest; /* tpm_selftest=1 (tests): extend PCR 16 with a fixed digest, print it */
 };
 
 int config_parse_domain(const char *cmdline, struct domain_config *dc, const char **why);
