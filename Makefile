@@ -131,6 +131,20 @@ $(B)/driver-domains/console/conscrash.c.o: driver-domains/console/main.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DCONSOLE_CRASH_AFTER=4 -c $< -o $@
 
+# The attestation domain: it drives the TPM with the core's own TIS and CRB drivers,
+# built against its environment (driver-domains/attest/include/tpm_env.h).
+ATTEST_DOM_CFLAGS := $(DOM_CFLAGS) -Idriver-domains/attest/include
+DOMAINS += $(B)/domains/attest.elf
+$(B)/domains/attest.elf: $(B)/driver-domains/attest/main.c.o $(B)/driver-domains/attest/filter.c.o \
+                         $(B)/driver-domains/attest/vcons.c.o $(B)/driver-domains/lib/virtio.c.o \
+                         $(B)/attest-dom/tpm_tis.c.o $(B)/attest-dom/tpm_crb.c.o
+$(B)/driver-domains/attest/%.c.o: driver-domains/attest/%.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(ATTEST_DOM_CFLAGS) -c $< -o $@
+$(B)/attest-dom/%.c.o: core/arch/x86/%.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(ATTEST_DOM_CFLAGS) -c $< -o $@
+
 # --- top-level targets --------------------------------------------------------------
 .PHONY: all help deps run iso test unit qemu-test bench sloc clean
 all: $(B)/tessera.elf $(B)/tessera.mb1 $(DOMAINS)

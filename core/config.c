@@ -199,6 +199,10 @@ int config_parse_domain(const char *cmdline, struct domain_config *dc, const cha
 			if (!parse_digits(w[i].val, w[i].vlen, &v) || v > CONFIG_RESTART_MAX)
 				return fail(why, "restart must be a count from 0 to 100", NULL);
 			dc->restart = (uint32_t)v;
+		} else if (key_is(&w[i], "tpm")) {
+			if (w[i].vlen != 1 || w[i].val[0] != '1')
+				return fail(why, "tpm must be 1 (this domain gets the TPM after boot)", NULL);
+			dc->tpm = true;
 		} else if (key_is(&w[i], "vcpus")) {
 			if (!parse_size(&w[i], &v) || v != 1)
 				return fail(why, "vcpus must be 1 (SMP domains are not supported yet)", NULL);

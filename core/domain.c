@@ -3,6 +3,7 @@
 #include <core/arch.h>
 #include <core/console.h>
 #include <core/klog.h>
+#include <core/measure.h>
 #include <core/elf.h>
 #include <core/frame.h>
 #include <core/guest.h>
@@ -163,7 +164,7 @@ int domain_start(const struct domain_config *dc, const uint8_t *img, uint64_t im
 		 struct domain **out, const char **why)
 {
 	int rc = domain_create(dc, img, img_size, out, why);
-	if (!rc && device_assign_config(*out, dc, why)) {
+	if (!rc && (device_assign_config(*out, dc, why) || (dc->tpm && measure_tpm_assign(*out, why)))) {
 		domain_destroy(*out);
 		rc = -TESSERA_EINVAL;
 	}

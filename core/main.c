@@ -10,6 +10,7 @@
 #include <core/frame.h>
 #include <core/lock.h>
 #include <core/main.h>
+#include <core/measure.h>
 #include <core/sched.h>
 #include <core/tpm.h>
 #include <core/virt.h>
@@ -177,6 +178,14 @@ _Noreturn void core_main(struct boot_info *bi, uint64_t core_start, uint64_t cor
 	if (tpm_boot(bi, &cc)) {
 		kprintf("tessera: tpm: tpm=required and no TPM is usable; no domain will start\n");
 		arch_halt(ARCH_HALT_NO_DOMAINS);
+	}
+	/* What the policy and the domains are made of, before the core reads any of it. */
+	if (measure_boot(bi)) {
+		if (cc.tpm == CONFIG_TPM_REQUIRED) {
+			kprintf("tessera: measure: tpm=required and the boot could not be measured; no domain will start\n");
+			arch_halt(ARCH_HALT_NO_DOMAINS);
+		}
+		kprintf("tessera: measure: boot is NOT measured\n");
 	}
 	load_policy(bi);
 	spin_lock(&core_lock);

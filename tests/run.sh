@@ -35,5 +35,6 @@ suite devices tests/devices/blk.sh
 suite net tests/devices/net.sh
 suite blk-crash tests/devices/blk-crash.sh
 suite net-crash tests/devices/net-crash.sh
+suite attest-domain tests/attest/domain.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

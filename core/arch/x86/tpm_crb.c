@@ -5,9 +5,6 @@
  * buffers must lie in locality 0's own page: an address the TPM reports elsewhere
  * (RAM, the core) is refused, never written.
  */
-#include <core/console.h>
-#include <core/lib.h>
-#include <tessera/errno.h>
 #include "tpm_hw.h"
 
 #define LOC_STATE 0x00u
@@ -150,7 +147,7 @@ const struct tpm_ops *tpm_crb_open(const char **why)
 		*why = "CRB buffers not inside locality 0's page at 0xfed40080-0xfed40fff";
 		goto fail;
 	}
-	kprintf("tessera: tpm: CRB at 0x%lx, buffers %u and %u bytes, locality 0\n",
+	tpm_env_note(TPM_ENV_PREFIX "CRB at 0x%lx, buffers %u and %u bytes, locality 0\n",
 		(unsigned long)TPM_HW_BASE, cmd_size, rsp_size);
 	return &crb_ops;
 fail:

@@ -1,15 +1,19 @@
 /*
  * The PC's TPM registers (TCG PC Client Platform TPM Profile, PTP): locality 0 at
  * 0xfed40000, the same page for the FIFO (TIS) and the CRB interface; what both
- * drivers share. The core's identity map makes this window uncached; domains never
+ * drivers share. The drivers (tpm_tis.c, tpm_crb.c) are built twice: into the core,
+ * which uses the TPM during boot, and into the attestation domain, which owns
+ * locality 0's page afterwards (driver-domains/attest). <tpm_env.h> is what differs:
+ * register access, the 10 µs delay and the console (core/arch/x86/include/tpm_env.h,
+ * driver-domains/attest/include/tpm_env.h). The core's identity map makes this window uncached; domains never
  * get it (pci.c keeps BARs out of 0xfec00000-0xfeffffff, and tpm_tis.c refuses a
  * memory map that calls it RAM, so no frame of it can become domain memory).
  */
 #ifndef ARCH_TPM_HW_H
 #define ARCH_TPM_HW_H
-#include <core/arch.h>
 #include <core/tpm.h>
-#include <arch/apic.h>
+#include <tessera/errno.h>
+#include <tpm_env.h>
 
 #define TPM_HW_BASE 0xfed40000ULL
 #define TPM_HW_SIZE 0x5000ULL  /* localities 0-4 */
@@ -23,23 +27,13 @@
 #define TPM_HW_WAIT_MS 750u
 #define TPM_HW_CMD_MS 5000u
 
-static inline uint32_t tpm_hw_rd(uint32_t off, unsigned size)
-{
-	return arch_mmio_read(TPM_HW_BASE + off, size);
-}
-
-static inline void tpm_hw_wr(uint32_t off, unsigned size, uint32_t v)
-{
-	arch_mmio_write(TPM_HW_BASE + off, size, v);
-}
-
 /* Wait (at most ms) until the register's bits under mask read want. */
 static inline bool tpm_hw_wait(uint32_t off, unsigned size, uint32_t mask, uint32_t want, uint32_t ms)
 {
 	for (uint32_t i = 0; i < ms * 100; i++) {
 		if ((tpm_hw_rd(off, size) & mask) == want)
 			return true;
-		pit_delay_us(10);
+		tpm_env_delay_10us();
 	}
 	return (tpm_hw_rd(off, size) & mask) == want;
 }

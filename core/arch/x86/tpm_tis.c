@@ -4,9 +4,6 @@
  * is believed (an absent device reads all ones), every wait is bounded, and the
  * command is handed over byte by byte within the burst count the TPM grants.
  */
-#include <core/console.h>
-#include <core/frame.h>
-#include <tessera/errno.h>
 #include "tpm_hw.h"
 
 #define ACCESS 0x00u /* 8 bits */
@@ -39,7 +36,7 @@ static uint32_t burst(void)
 		uint32_t s = tpm_hw_rd(STS, 4) >> 8 & 0xffff;
 		if (s)
 			return s;
-		pit_delay_us(10);
+		tpm_env_delay_10us();
 	}
 	return 0;
 }
@@ -145,31 +142,7 @@ const struct tpm_ops *tpm_tis_open(const char **why)
 		*why = "not a TPM 2.0 (TIS status register)";
 		return NULL;
 	}
-	kprintf("tessera: tpm: TIS at 0x%lx, DID_VID 0x%08x, locality 0\n",
+	tpm_env_note(TPM_ENV_PREFIX "TIS at 0x%lx, DID_VID 0x%x, locality 0\n",
 		(unsigned long)TPM_HW_BASE, id);
 	return &tis_ops;
-}
-
-const struct tpm_ops *arch_tpm_open(const struct acpi_tpm2 *t, const char **why)
-{
-	for (uint64_t pa = TPM_HW_BASE; pa < TPM_HW_BASE + TPM_HW_SIZE; pa += PAGE_SIZE) {
-		if (frame_is_free(pa)) {
-			*why = "the memory map calls the TPM's registers RAM; not used";
-			return NULL;
-		}
-	}
-	if (!t) /* no ACPI: the interface register says which (reads only, until it is known) */
-		return (tpm_hw_rd(TPM_HW_INTF_ID, 4) & 0xf) == TPM_HW_INTF_CRB ? tpm_crb_open(why) :
-										 tpm_tis_open(why);
-	if (t->start_method == ACPI_TPM2_START_TIS)
-		return tpm_tis_open(why);
-	if (t->start_method != ACPI_TPM2_START_CRB) {
-		*why = "TPM2 start method not supported (only 6, FIFO, and 7, CRB)";
-		return NULL;
-	}
-	if (t->control != TPM_HW_BASE + 0x40) {
-		*why = "TPM2 CRB control area not at 0xfed40040";
-		return NULL;
-	}
-	return tpm_crb_open(why);
 }

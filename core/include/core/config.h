@@ -17,6 +17,7 @@ struct domain_config {
 	uint32_t ndevs;
 	uint32_t devs[TESSERA_DEVICES_MAX]; /* pci=: PCI functions (sbdf) to assign */
 	uint32_t restart; /* restart=N: a crash brings it back from its boot image, N times at most */
+	bool tpm;         /* tpm=1: it gets the TPM after boot (the attestation domain) */
 };
 
 /* tpm=: whether boot needs a TPM (see README, "Boot configuration"). */
