@@ -152,7 +152,8 @@ all: $(B)/tessera.elf $(B)/tessera.mb1 $(DOMAINS)
 help:
 	@echo "make            build the core (build/tessera.elf), the domain images, the policy"
 	@echo "                compiler (build/tools/tessera-policy) and the policies (build/policy/)"
-	@echo "make run        boot the demo system in QEMU (TCG, AMD SVM) and show its console"
+	@echo "make run        boot the default system in QEMU (TCG, AMD SVM) with a swtpm TPM, show"
+	@echo "                its console, then verify it remotely (build/tools/tessera-attest)"
 	@echo "make test       hosted unit tests (ASan+UBSan) and QEMU boot tests"
 	@echo "make unit       hosted unit tests only"
 	@echo "make policy-test  the policy compiler's tests (build/tools/tessera-policy: policy/LANGUAGE.md)"
@@ -177,6 +178,7 @@ bench: all
 	@bench/mac.sh
 	@bench/blk.sh
 	@bench/net.sh
+	@bench/attest.sh
 
 sloc:
 	@scripts/sloc.sh $(CORE_SRCS) $(shell find core/include -name '*.h' -o -name '*.def')

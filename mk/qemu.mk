@@ -1,8 +1,9 @@
 # QEMU and GRUB: bootable ISOs, `make run` and the QEMU integration tests.
 #   make iso        build/tessera.iso       hybrid GRUB 2 ISO (BIOS + UEFI), demo system
 #                   build/tessera-test.iso  the same menu with debug_exit=on (for tests)
-#   make run        boot the demo in QEMU, console on this terminal; succeeds only if
-#                   every domain ended (RUN_BOOT=bios or uefi boots tessera-test.iso)
+#   make run        scripts/run.sh: the default system with swtpm, console on this
+#                   terminal, then a remote verification; succeeds only if the host is
+#                   trusted (RUN_BOOT=bios or uefi boots the demo in tessera-test.iso)
 #   make qemu-test  tests/qemu/run.sh (QEMU_TESTS="name-substrings" selects tests)
 
 QEMU_T   := tests/qemu
@@ -62,21 +63,18 @@ $(TEST_ISO): $(ISO_DEPS)
 deps-for-iso:
 	@scripts/deps.sh build iso
 deps-for-run:
-	@scripts/deps.sh build qemu $(if $(filter kernel,$(RUN_BOOT)),,iso) $(if $(filter uefi,$(RUN_BOOT)),uefi)
+	@scripts/deps.sh build qemu attest $(if $(filter kernel,$(RUN_BOOT)),,iso) $(if $(filter uefi,$(RUN_BOOT)),uefi)
 deps-for-qemu-test:
 	@scripts/deps.sh
 
 iso: deps-for-iso $(ISO) $(TEST_ISO)
 test-iso: deps-for-iso $(TEST_ISO)
 
+# The default system (scripts/run.sh: swtpm, the console and attestation domains, the
+# demo, then a remote verification); RUN_BOOT=bios|uefi boots the demo ISO instead.
 run: deps-for-run all $(if $(filter kernel,$(RUN_BOOT)),,$(TEST_ISO))
-	@$(QEMU_T)/boot.sh -p $(RUN_BOOT) -a debug_exit=on -e 33 -t 120 \
-		$(if $(filter kernel,$(RUN_BOOT)), \
-			"$(B)/domains/console.elf domain=console mem=2M restart=3" \
-			"$(B)/domains/hello.elf domain=alpha mem=4M" \
-			"$(B)/domains/hello.elf domain=beta mem=2M" \
-			"$(B)/policy/default.tpb kind=policy", \
-			-i $(TEST_ISO))
+	@$(if $(filter kernel,$(RUN_BOOT)),scripts/run.sh, \
+		$(QEMU_T)/boot.sh -p $(RUN_BOOT) -a debug_exit=on -e 33 -t 120 -i $(TEST_ISO))
 
 qemu-test: deps-for-qemu-test all iso
 	@TESSERA_QEMU_NO_BUILD=1 $(QEMU_T)/run.sh $(QEMU_TESTS)

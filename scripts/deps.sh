@@ -29,6 +29,10 @@ bochs bochs-term          file:/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_ter
 attest libmbedtls-dev     file:/usr/include/mbedtls/sha256.h
 attest libtss2-dev        file:/usr/include/tss2/tss2_esys.h
 attest tpm2-tools         cmd:tpm2_eventlog
+attest swtpm              cmd:swtpm
+attest swtpm-tools        cmd:swtpm_setup&cmd:swtpm_ioctl
+attest openssl            cmd:openssl
+attest python3            cmd:python3
 '
 ALL_GROUPS='build qemu iso uefi bochs attest'
 

@@ -26,7 +26,7 @@ boot() {
 		--terminate --log "file=$W/$name/swtpm.log" </dev/null >/dev/null 2>&1 &
 	SWTPM_PID=$!
 	for _ in $(seq 50); do [[ -S $W/$name/tpm.sock ]] && break; sleep 0.1; done
-	for m in "$@" "$B/policy/attest.tpb kind=policy"; do initrd+=${initrd:+,}$m; done
+	for m in "$@" "${POLICY_BOOT:-$B/policy/attest.tpb} kind=policy"; do initrd+=${initrd:+,}$m; done
 	"$QEMU_BIN" "${QEMU_BASE[@]}" -machine q35 -device amd-iommu \
 		-chardev "socket,id=chrtpm,path=$W/$name/tpm.sock" -tpmdev emulator,id=tpm0,chardev=chrtpm \
 		-device "tpm-$iface,tpmdev=tpm0" \
@@ -101,6 +101,73 @@ channel() { # NAME IFACE
 
 channel tis tis
 channel crb crb
+
+# ---- remote attestation of the booted system (build/tools/tessera-attest) --------------
+A=$B/tools/tessera-attest
+CORE_LINE="debug_exit=on tpm=required"
+
+# attest_boot NAME GOLDEN-CORE-LINE BOOT-FILE:GOLDEN-FILE:ARGS...: boots the attestation
+# domain and alpha from BOOT-FILEs, enrolls, makes the manifest from GOLDEN-FILEs with the
+# command lines the boot used, and verifies (JSON in $W/NAME/verify.json); its exit code.
+attest_boot() {
+	local name=$1 gline=$2 d=$W/$1 spec boot_mods=() golden=() rc bootf goldf args
+	shift 2
+	for spec; do
+		IFS=: read -r bootf goldf args <<<"$spec"
+		boot_mods+=("$bootf $args")
+		golden+=(--module "$goldf" "$bootf $args")
+	done
+	boot "$name" tis "$CORE_LINE" "${boot_mods[@]}"
+	for _ in $(seq 300); do grep -q "attest: serving the verifier" "$d/serial.log" 2>/dev/null && break; sleep 0.1; done
+	"$A" enroll --socket "$d/chan.sock" --state "$d/state" --trust-ek-on-first-use >"$d/enroll.txt" 2>&1 &&
+		"$A" golden --boot-path multiboot1 --core-cmdline "$B/tessera.mb1 $gline" "${golden[@]}" \
+			--module "$B/policy/attest.tpb" "${POLICY_BOOT:-$B/policy/attest.tpb} kind=policy" \
+			-o "$d/manifest" \
+			>"$d/golden.txt" 2>&1 &&
+		"$A" verify --socket "$d/chan.sock" --state "$d/state" --manifest "$d/manifest" --json \
+			>"$d/verify.json" 2>"$d/verify.err"
+	rc=$?
+	stop
+	return $rc
+}
+
+ATT="$B/domains/attest.elf:$B/domains/attest.elf:domain=attest mem=4M pci=00:04.0 tpm=1"
+attest_boot trusted "$CORE_LINE" "$ATT" "$B/domains/hello.elf:$B/domains/hello.elf:domain=alpha mem=2M"
+rc=$?
+if ((rc == 0)) && grep -q '"result": *"trusted"' "$W/trusted/verify.json"; then
+	pass booted_system_verifies_as_trusted
+else
+	fail booted_system_verifies_as_trusted "exit $rc, see $W/trusted/verify.json, verify.err"
+fi
+
+# untrusted NAME EXIT TEXT: the verdict of boot NAME was EXIT and names TEXT.
+untrusted() {
+	if (($2 == $3)) && grep -qF -- "$4" "$W/$1/verify.json"; then
+		pass "$1"
+	else
+		fail "$1" "exit $2 (want $3), want '$4' in $W/$1/verify.json"
+	fi
+}
+
+# One byte of alpha's image changed (in its symbol table: it still runs the same).
+mkdir -p "$W/mod"
+cp "$B/domains/hello.elf" "$W/mod/hello.elf"
+printf 'X' | dd of="$W/mod/hello.elf" bs=1 seek=$(($(stat -c %s "$W/mod/hello.elf") - 40)) conv=notrunc 2>/dev/null
+attest_boot changed_domain_image_is_named "$CORE_LINE" "$ATT" \
+	"$W/mod/hello.elf:$B/domains/hello.elf:domain=alpha mem=2M"
+untrusted changed_domain_image_is_named $? 17 "domain image of module 1 (domain=alpha) differs"
+
+# A core command line other than the one the manifest was made for.
+attest_boot changed_core_command_line_is_named "debug_exit=on tpm=auto" "$ATT" \
+	"$B/domains/hello.elf:$B/domains/hello.elf:domain=alpha mem=2M"
+untrusted changed_core_command_line_is_named $? 17 "command line"
+
+# A policy with one rule more than the one the manifest was made for.
+{ cat tests/qemu/policies/attest.tpol; echo "allow hello_t core_t:core eventlog;"; } >"$W/mod/attest.tpol"
+"$B/tools/tessera-policy" compile "$W/mod/attest.tpol" -o "$W/mod/attest.tpb"
+POLICY_BOOT=$W/mod/attest.tpb attest_boot changed_policy_is_named "$CORE_LINE" "$ATT" \
+	"$B/domains/hello.elf:$B/domains/hello.elf:domain=alpha mem=2M"
+untrusted changed_policy_is_named $? 17 "policy (module 2) differs"
 
 # A domain the policy does not allow gets no TPM; without tpm=required and no TPM, no handover.
 d=$W/denied

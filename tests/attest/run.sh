@@ -3,7 +3,8 @@
 # (build/attest/eventlog-test, ASan+UBSan), and logs written by the core's own builder
 # (core/tlog.c) read back by tpm2_eventlog (tpm2-tools): the digests, event types and
 # data it prints and the PCR values it replays must equal our parser's, and the digests
-# and PCRs computed here with coreutils. PASS/FAIL lines, then "N passed, N failed".
+# and PCRs computed here with coreutils. Then the verifier, tessera-attest, end to end
+# against swtpm (tests/attest/verifier.sh). PASS/FAIL lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -22,11 +23,14 @@ finish() {
 
 rm -rf "$W"
 mkdir -p "$W"
-if ! command -v tpm2_eventlog >/dev/null || [ ! -e /usr/include/mbedtls/sha256.h ]; then
-	fail deps "tpm2-tools or libmbedtls-dev missing: run scripts/deps.sh attest"
+if ! command -v tpm2_eventlog >/dev/null || [ ! -e /usr/include/mbedtls/sha256.h ] ||
+	[ ! -e /usr/include/tss2/tss2_esys.h ] || ! command -v swtpm_setup >/dev/null ||
+	! command -v openssl >/dev/null || ! command -v python3 >/dev/null; then
+	fail deps "tpm2-tools, libmbedtls-dev, libtss2-dev, swtpm, swtpm-tools, openssl or python3 missing: run scripts/deps.sh attest"
 	finish
 fi
-if ! make -s build/attest/eventlog-test build/attest/logtool >"$W/build.log" 2>&1; then
+if ! make -s build/attest/eventlog-test build/attest/logtool build/tools/tessera-attest \
+	build/tools/tessera-attest-asan build/attest/simboot >"$W/build.log" 2>&1; then
 	fail build "make failed: $(tail -n 5 "$W/build.log")"
 	finish
 fi
@@ -176,5 +180,8 @@ for i in $(seq 0 47); do
 done
 check_log sha256_every_pcr sha256 "${events[@]}" "23:separator"
 check_log sha1_and_sha384 sha1,sha384 "12:ipl:$IMAGE:image" "12:separator"
+
+# --- the verifier against swtpm ----------------------------------------------------------
+. tests/attest/verifier.sh
 
 finish
