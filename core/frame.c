@@ -73,6 +73,8 @@ int frame_init(const struct boot_info *bi, uint64_t core_start, uint64_t core_en
 		if (bi->regions[i].type != BOOT_MEM_AVAILABLE)
 			reserve(bi->regions[i].base, bi->regions[i].len);
 	reserve(0, FRAME_LOW_RESERVED);
+	/* The chipset's window (I/O APIC, HPET, TPM, local APIC) is never RAM, whatever the map says. */
+	reserve(FRAME_CHIPSET_BASE, FRAME_CHIPSET_SIZE);
 	if (core_end > core_start)
 		reserve(core_start, core_end - core_start);
 	for (uint32_t i = 0; i < bi->nmodules; i++)

@@ -290,3 +290,17 @@ TEST(frame_free_range_running_past_4gib_is_refused)
 	CHECK_EQ(frame_free(pa, 2), 0);
 	CHECK_EQ(frame_free_count(), 2);
 }
+
+/* A map that calls the chipset's window RAM (the TPM's registers among it) gives none of it. */
+TEST(frame_chipset_window_is_never_free_even_if_the_map_says_ram)
+{
+	memset(&bi, 0, sizeof(bi));
+	region(FRAME_CHIPSET_BASE - 0x2000, FRAME_CHIPSET_SIZE + 0x4000, BOOT_MEM_AVAILABLE);
+	CHECK_EQ(frame_init(&bi, 0, 0), 0);
+	CHECK_EQ(frame_free_count(), 4);
+	CHECK(frame_is_free(FRAME_CHIPSET_BASE - 0x1000));
+	CHECK(frame_is_free(FRAME_CHIPSET_BASE + FRAME_CHIPSET_SIZE));
+	for (uint64_t pa = FRAME_CHIPSET_BASE; pa < FRAME_CHIPSET_BASE + FRAME_CHIPSET_SIZE; pa += PAGE_SIZE)
+		CHECK(!frame_is_free(pa));
+	CHECK(!frame_is_free(0xfed40000ULL));
+}
