@@ -184,7 +184,7 @@ static int build(struct manifest *m, const char *boot_path, const char *core_cmd
 static int usage(void)
 {
 	fprintf(stderr, "usage: tessera-attest golden --core-cmdline TEXT\n"
-			"         [--boot-path multiboot1|multiboot2|tboot] [--module FILE CMDLINE]...\n"
+			"         [--boot-path multiboot1|multiboot2|multiboot2-efi|tboot] [--module FILE CMDLINE]...\n"
 			"         [--quote-pcrs 11,12,13[,N...]] [-o FILE]\n");
 	return ATT_USAGE;
 }
@@ -223,8 +223,8 @@ int cmd_golden(int argc, char **argv)
 	if (!core || strlen(core) > GOLDEN_CMDLINE_MAX)
 		return usage();
 	if (strcmp(boot_path, "multiboot1") && strcmp(boot_path, "multiboot2") &&
-	    strcmp(boot_path, "tboot")) {
-		fprintf(stderr, "golden: boot path must be multiboot1, multiboot2 or tboot\n");
+	    strcmp(boot_path, "multiboot2-efi") && strcmp(boot_path, "tboot")) {
+		fprintf(stderr, "golden: boot path must be multiboot1, multiboot2, multiboot2-efi or tboot\n");
 		return ATT_USAGE;
 	}
 	memset(&m, 0, sizeof(m));

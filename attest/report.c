@@ -63,6 +63,20 @@ void att_diff(struct att_report *r, uint32_t event, const char *kind, const char
 	va_end(ap);
 }
 
+/* What the evidence says, and does not say, about what ran before the core. */
+static const char *firmware_note(const char *boot_path)
+{
+	if (!strcmp(boot_path, "multiboot2-efi"))
+		return "UEFI firmware and GRUB EFI ran first; their measurements (PCRs 0-9) are not "
+		       "in this manifest's quote, so they were not checked";
+	if (!strcmp(boot_path, "tboot"))
+		return "tboot launched the core; the DRTM PCRs 17-19 are not in this manifest's "
+		       "quote, so the launch was not checked";
+	return "BIOS path: the loader measured nothing (no PCR 8/9 exist on it) and the "
+	       "firmware's PCRs 0-7 are not in this manifest's quote: nothing before the core was "
+	       "checked, the core's own measurements are all the evidence";
+}
+
 static void print_text(const struct att_report *r, FILE *out)
 {
 	if (r->code == ATT_TRUSTED)
@@ -78,9 +92,11 @@ static void print_text(const struct att_report *r, FILE *out)
 		fprintf(out, "quote: resetCount %u restartCount %u clock %llu safe %s\n",
 			r->reset_count, r->restart_count, (unsigned long long)r->clock,
 			r->safe ? "yes" : "no");
-	if (r->have_log)
+	if (r->have_log) {
 		fprintf(out, "log: %u events, boot path %s\n", r->events,
 			r->boot_path[0] ? r->boot_path : "unknown");
+		fprintf(out, "firmware and boot loader: %s\n", firmware_note(r->boot_path));
+	}
 }
 
 static void print_json(const struct att_report *r, FILE *out)

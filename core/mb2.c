@@ -10,6 +10,8 @@ enum {
 	MB2_CMDLINE = 1,
 	MB2_MODULE = 3,
 	MB2_MMAP = 6,
+	MB2_EFI32 = 11, /* the EFI system table: the loader ran on UEFI firmware */
+	MB2_EFI64 = 12,
 	MB2_ACPI_OLD = 14, /* an ACPI 1.0 RSDP copy, 20 bytes */
 	MB2_ACPI_NEW = 15, /* an ACPI 2.0+ RSDP copy, 36 bytes */
 };
@@ -150,6 +152,10 @@ int mb2_parse(uint64_t info_pa, struct boot_info *bi, const char **why)
 			rc = parse_mmap(bi, t, tag.size, why);
 			if (rc)
 				return rc;
+			break;
+		case MB2_EFI32:
+		case MB2_EFI64:
+			bi->efi = true; /* only recorded (measured as the boot path); never used */
 			break;
 		case MB2_ACPI_OLD:
 		case MB2_ACPI_NEW:

@@ -89,7 +89,8 @@ int measure_boot(const struct boot_info *bi)
 		return 0; /* no TPM: tpm_boot said the boot is not measured */
 	rc = tlog_init(&tlog, log_buf, sizeof(log_buf), banks);
 	if (!rc) {
-		ksnprintf(path, sizeof(path), TESSERA_EV_BOOT_PATH "%s", bi->loader);
+		ksnprintf(path, sizeof(path), TESSERA_EV_BOOT_PATH "%s%s", bi->loader,
+			  bi->efi ? "-efi" : "");
 		rc = event(TESSERA_PCR_CONFIG, TCG_EV_ACTION, path, strlen(path), path);
 	}
 	if (!rc)

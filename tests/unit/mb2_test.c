@@ -572,3 +572,23 @@ TEST(mb2_info_outside_addressable_memory_is_rejected)
 	CHECK_EQ(mb2_parse(SIM_MEM_SIZE - 8, &bi, &why), -TESSERA_EINVAL);
 	CHECK_STREQ(why, "boot information not addressable");
 }
+
+/* An EFI system table tag (11: 32-bit, 12: 64-bit) says UEFI firmware ran the loader. */
+TEST(mb2_efi_system_table_tag_marks_an_efi_boot)
+{
+	for (uint32_t type = 11; type <= 12; type++) {
+		begin();
+		std_mmap();
+		put64(tag(type, type == 11 ? 12 : 16), 0x7fe00000);
+		finish();
+		memset(&bi, 0, sizeof(bi));
+		CHECK_EQ(parse(), 0);
+		CHECK(bi.efi);
+	}
+	begin();
+	std_mmap();
+	finish();
+	memset(&bi, 0, sizeof(bi));
+	CHECK_EQ(parse(), 0);
+	CHECK(!bi.efi);
+}

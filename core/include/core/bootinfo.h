@@ -30,6 +30,7 @@ struct boot_module {
 
 struct boot_info {
 	const char *loader; /* "multiboot2" or "multiboot1" */
+	bool efi;           /* Multiboot2 passed an EFI system table: UEFI firmware ran the loader */
 	char cmdline[BOOT_CMDLINE_MAX];
 	uint32_t nregions, nmodules;
 	struct boot_region regions[BOOT_MAX_REGIONS];

@@ -6,7 +6,10 @@
  * Order, before any domain runs (every event EV_IPL unless said otherwise; digests
  * in every active bank the core can hash, other active banks capped):
  *   1. PCR 12  "tessera:boot-path:<path>" as EV_ACTION, digest of that string:
- *              path is "multiboot1", "multiboot2" or "tboot" (what loaded the core)
+ *              path is "multiboot1", "multiboot2" (a loader on BIOS firmware: no
+ *              firmware or loader measurements to expect), "multiboot2-efi" (the
+ *              loader passed an EFI system table: GRUB EFI measures into PCRs 8, 9)
+ *              or "tboot" (what loaded the core)
  *   2. PCR 12  "tessera:cmdline:core"          digest of the core's command line
  *   3. PCR 12  "tessera:cmdline:module:<i>"    digest of module i's command line,
  *              for every module i in boot order (the policy's included)
