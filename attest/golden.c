@@ -3,6 +3,7 @@
  * computed from tessera/measure.h (order, PCRs, event data) with mbedTLS, and the
  * final PCR values they lead to in every bank. Same inputs, same bytes.
  */
+#include "grubpcr.h"
 #include "tool.h"
 #include "eventlog.h"
 #include <errno.h>
@@ -181,11 +182,40 @@ static int build(struct manifest *m, const char *boot_path, const char *core_cmd
 	return replay(m) ? att_fail(r, ATT_INPUT, "hashing failed") : 0;
 }
 
+/* GRUB EFI's PCR 8 and 9 from the ISO's tree (attest/grubpcr.h), quoted with the rest. */
+static int add_grub(struct manifest *m, const char *root, int entry, const char *boot_path)
+{
+	static struct grubpcr g;
+	char err[GRUBPCR_ERROR_MAX];
+	if (strcmp(boot_path, "multiboot2-efi")) {
+		fprintf(stderr, "golden: --grub-efi needs --boot-path multiboot2-efi\n");
+		return -1;
+	}
+	if (grubpcr_compute_tree(root, entry, &g, err)) {
+		fprintf(stderr, "golden: GRUB's PCR 8 and 9: %s\n", err);
+		grubpcr_free(&g);
+		return -1;
+	}
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned pcr = k ? GRUBPCR_PCR_FILES : GRUBPCR_PCR_STRINGS;
+		for (unsigned b = 0; b < GRUBPCR_BANKS; b++) {
+			int mb = man_bank(grubpcr_bank_alg(b));
+			if (mb >= 0)
+				memcpy(m->pcr[mb][pcr], g.pcr[k][b], grubpcr_bank_size(b));
+		}
+		m->pcr_set |= 1u << pcr;
+		m->quote_pcrs |= 1u << pcr;
+		m->external |= 1u << pcr;
+	}
+	grubpcr_free(&g);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: tessera-attest golden --core-cmdline TEXT\n"
 			"         [--boot-path multiboot1|multiboot2|multiboot2-efi|tboot] [--module FILE CMDLINE]...\n"
-			"         [--quote-pcrs 11,12,13[,N...]] [-o FILE]\n");
+			"         [--quote-pcrs 11,12,13[,N...]] [--grub-efi ISO-TREE [--grub-entry N]] [-o FILE]\n");
 	return ATT_USAGE;
 }
 
@@ -198,6 +228,8 @@ int cmd_golden(int argc, char **argv)
 	const uint32_t need = 1u << TESSERA_PCR_POLICY | 1u << TESSERA_PCR_CONFIG |
 			      1u << TESSERA_PCR_IMAGES;
 	unsigned nmods = 0;
+	const char *grub_root = NULL;
+	int grub_entry = -1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -214,6 +246,10 @@ int cmd_golden(int argc, char **argv)
 			boot_path = argv[++i];
 		} else if (!strcmp(a, "--quote-pcrs") && i + 1 < argc) {
 			pcrs = argv[++i];
+		} else if (!strcmp(a, "--grub-efi") && i + 1 < argc) {
+			grub_root = argv[++i];
+		} else if (!strcmp(a, "--grub-entry") && i + 1 < argc) {
+			grub_entry = atoi(argv[++i]);
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
 		} else {
@@ -238,6 +274,8 @@ int cmd_golden(int argc, char **argv)
 		fprintf(stderr, "golden: %s\n", r.reason);
 		return r.code;
 	}
+	if (grub_root && add_grub(&m, grub_root, grub_entry, boot_path))
+		return ATT_INPUT;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);

@@ -4,6 +4,7 @@
  *   tessera-attest golden 1
  *   boot-path multiboot2
  *   quote sha256 11,12,13
+ *   [external 8,9]       (PCRs whose values only the pcr lines give: GRUB's)
  *   event PCR TYPE data=HEX sha1=HEX sha256=HEX sha384=HEX sha512=HEX what=TEXT
  *   pcr BANK INDEX HEX
  * The reader accepts exactly what the writer produces.
@@ -35,16 +36,26 @@ static void put_hex(FILE *f, const uint8_t *p, size_t n)
 		fprintf(f, "%02x", p[i]);
 }
 
-int man_write(const struct manifest *m, FILE *f)
+/* "8,9,11\n" */
+static void put_pcrs(FILE *f, uint32_t set)
 {
-	fprintf(f, "tessera-attest golden 1\nboot-path %s\nquote %s ", m->boot_path,
-		eventlog_alg_name(m->quote_alg));
 	for (unsigned i = 0, first = 1; i < TCG_PCR_COUNT; i++)
-		if (m->quote_pcrs & (1u << i)) {
+		if (set & (1u << i)) {
 			fprintf(f, "%s%u", first ? "" : ",", i);
 			first = 0;
 		}
 	fprintf(f, "\n");
+}
+
+int man_write(const struct manifest *m, FILE *f)
+{
+	fprintf(f, "tessera-attest golden 1\nboot-path %s\nquote %s ", m->boot_path,
+		eventlog_alg_name(m->quote_alg));
+	put_pcrs(f, m->quote_pcrs);
+	if (m->external) {
+		fprintf(f, "external ");
+		put_pcrs(f, m->external);
+	}
 	for (unsigned i = 0; i < m->nevents; i++) {
 		const struct man_event *e = &m->ev[i];
 		fprintf(f, "event %u %s data=", e->pcr, eventlog_type_name(e->type));
@@ -204,6 +215,9 @@ int man_read(const char *path, struct manifest *m, struct att_report *r)
 				goto bad;
 			m->quote_alg = TCG_ALG_SHA256;
 			stage = 3;
+		} else if (stage == 3 && !m->nevents && !m->external && !strncmp(p, "external ", 9)) {
+			if (man_parse_pcrs(p + 9, &m->external) || (m->external & ~m->quote_pcrs))
+				goto bad;
 		} else if (stage == 3 && !strncmp(p, "event ", 6)) {
 			if (m->nevents >= MAN_MAX_EVENTS || parse_event(p + 6, &m->ev[m->nevents]))
 				goto bad;

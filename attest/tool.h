@@ -197,6 +197,8 @@ struct manifest {
 	struct man_event ev[MAN_MAX_EVENTS];
 	uint8_t pcr[MAN_BANKS][TCG_PCR_COUNT][64]; /* expected final values */
 	uint32_t pcr_set;                         /* bit per PCR with a value */
+	uint32_t external; /* PCRs the core's log does not extend (GRUB's 8, 9): the quote
+			    * must show the manifest's values for them */
 };
 int man_write(const struct manifest *m, FILE *f);
 int man_read(const char *path, struct manifest *m, struct att_report *r);

@@ -76,7 +76,8 @@ static int check_pcrs(const struct manifest *m, const struct eventlog *l, struct
 			const uint8_t *v = eventlog_pcr(l, man_alg[b], i);
 			unsigned size = eventlog_alg_size(man_alg[b]);
 			char hv[129], hm[129];
-			if (!v || !(m->pcr_set & (1u << i)) || !memcmp(v, m->pcr[b][i], size))
+			if (!v || !(m->pcr_set & (1u << i)) || (m->external & (1u << i)) ||
+			    !memcmp(v, m->pcr[b][i], size))
 				continue;
 			att_hex(hv, v, size);
 			att_hex(hm, m->pcr[b][i], size);

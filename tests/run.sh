@@ -36,5 +36,6 @@ suite net tests/devices/net.sh
 suite blk-crash tests/devices/blk-crash.sh
 suite net-crash tests/devices/net-crash.sh
 suite attest-domain tests/attest/domain.sh
+suite attest-grub tests/attest/grub.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

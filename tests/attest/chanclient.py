@@ -9,39 +9,14 @@ of TPM commands that must all be refused, each printed as "refused NAME CODE"; P
 again (OUTDIR/pcrs.after); GetRandom; malformed frames. Prints one line per answer.
 """
 import os
-import socket
 import struct
 import sys
-import time
 
-
-def connect(path):
-    s = socket.socket(socket.AF_UNIX)
-    for _ in range(300):
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("cannot connect to " + path)
-
-
-def recv_exact(s, n):
-    d = b""
-    while len(d) < n:
-        c = s.recv(n - len(d))
-        if not c:
-            raise SystemExit("channel closed")
-        d += c
-    return d
+from attchan import connect, request
 
 
 def req(s, t, p=b"", raw=None):
-    s.sendall(raw if raw is not None else b"TATT" + bytes([t]) + struct.pack(">I", len(p)) + p)
-    h = recv_exact(s, 9)
-    if h[:4] != b"TATT":
-        raise SystemExit("bad magic in answer")
-    return h[4], recv_exact(s, struct.unpack(">I", h[5:9])[0])
+    return request(s, t, p, raw)
 
 
 def cmd(tag, cc, body=b""):
