@@ -52,13 +52,33 @@ fail:
 	return rc;
 }
 
-/* Tell the server; if its end is gone, connect to the one made again, if any. */
+/* Bytes the server has not taken: to the core, in order, so none is lost. */
+static void drain_to_core(void)
+{
+	uint32_t cons = __atomic_load_n(&ring.cons, __ATOMIC_ACQUIRE), prod = ring.prod;
+	char c;
+	if (prod - cons > CONSIF_BUF_SIZE) /* the page is ours: only a broken server does this */
+		cons = prod - CONSIF_BUF_SIZE;
+	for (; cons != prod; cons++) {
+		c = ring.buf[cons % CONSIF_BUF_SIZE];
+		core_write(&c, 1);
+	}
+	__atomic_store_n(&ring.cons, cons, __ATOMIC_RELEASE);
+}
+
+/*
+ * Tell the server. If it is gone (its end closed, or it never bound and the name
+ * no longer names it), connect to the one made again, which goes on from cons;
+ * with none, what it had not taken goes to the core.
+ */
 static void kick(void)
 {
-	if (tessera_evtchn_send((uint64_t)port) != -TESSERA_EPIPE)
+	long rc = tessera_evtchn_send((uint64_t)port);
+	if (rc != -TESSERA_EPIPE && (rc != -TESSERA_ENOTCONN || rt_svc_lookup(CONSIF_SERVER) == srv))
 		return;
 	disconnect();
-	rt_console_connect(); /* the new server goes on from cons: nothing is lost */
+	if (rt_console_connect() < 0)
+		drain_to_core();
 }
 
 static uint32_t used(void)

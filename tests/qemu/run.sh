@@ -981,6 +981,19 @@ test_console_domain_drops_a_client_that_breaks_its_ring() {
 	forbid "avc: denied"
 }
 
+# alpha's console is the domain named console, which (usually: console-2 runs first)
+# loses the claim to console-2 and ends without serving, after alpha has written into
+# its ring (alpha runs before it): alpha's lines still all come out (the client sends
+# what the server never took through the core once it is gone).
+test_console_client_of_a_server_that_ends_unserved_loses_no_line() {
+	policy "$CP"
+	module "$D/console.elf" domain=console-2 mem=2M
+	module "$D/hello.elf" domain=alpha mem=2M
+	module "$D/console.elf" domain=console mem=2M
+	require "console: cannot take the serial port (-16)" "console: the last domain has ended"
+	hello_through_console alpha
+}
+
 # Taking the serial port needs core:serial, and only one domain has it at a time
 # (console or console-2: whichever claims first; the other gets -EBUSY).
 test_console_claim_needs_core_serial_and_is_exclusive() {
