@@ -19,9 +19,17 @@ $(B)/policy/%.tpb: $(QEMU_T)/policies/%.tpol $(wildcard $(QEMU_T)/policies/*.tpo
 	@$(POLICY_TOOL) compile $< -o $@
 all: $(QEMU_POLICIES)
 
+# The tboot entries (SECURITY.md "tboot"): /boot/tboot.gz from Debian's tboot package when
+# installed (scripts/deps.sh iso), and SINIT_ACM=FILE, the platform's SINIT ACM from
+# Intel, copied to /boot/sinit.bin; without an ACM tboot cannot do a measured launch.
+TBOOT ?= /boot/tboot.gz
+TBOOT_ARGS ?= logging=serial,memory
+SINIT_ACM ?=
+iso_tboot = $$([ -f $(TBOOT) ] && echo -t $(TBOOT) -c $(B)/tessera.mb1) $(if $(SINIT_ACM),-s $(SINIT_ACM))
 ISO      := $(B)/tessera.iso
 TEST_ISO := $(B)/tessera-test.iso
-ISO_DEPS := $(B)/tessera.elf $(DOMAINS) $(B)/policy/default.tpb $(QEMU_T)/mkiso.sh mk/qemu.mk
+ISO_DEPS := $(B)/tessera.elf $(B)/tessera.mb1 $(DOMAINS) $(B)/policy/default.tpb $(QEMU_T)/mkiso.sh \
+	mk/qemu.mk $(SINIT_ACM)
 RUN_BOOT ?= kernel
 QEMU_TESTS ?=
 
@@ -46,16 +54,26 @@ iso_menu = printf '%s\n' \
 	'title Tessera hypercall benchmark' \
 	'core $(1)' \
 	'module $(B)/policy/default.tpb kind=policy' \
-	'module $(B)/domains/hcall_bench.elf domain=bench mem=2M'
+	'module $(B)/domains/hcall_bench.elf domain=bench mem=2M' \
+	'title Tessera under tboot (Intel TXT)' \
+	'tboot multiboot $(TBOOT_ARGS)' \
+	$(call iso_tboot_modules,$(1)) \
+	'title Tessera under tboot (Intel TXT) on UEFI' \
+	'tboot multiboot2 $(TBOOT_ARGS)' \
+	$(call iso_tboot_modules,$(1))
+iso_tboot_modules = 'core launcher=tboot $(1)' \
+	'module $(B)/policy/default.tpb kind=policy' \
+	'module $(B)/domains/hello.elf domain=alpha mem=4M' \
+	'module $(B)/domains/hello.elf domain=beta mem=2M'
 
 $(ISO): $(ISO_DEPS)
 	@scripts/deps.sh iso
-	@$(call iso_menu,) | $(QEMU_T)/mkiso.sh -o $@ -k $(B)/tessera.elf
+	@$(call iso_menu,) | $(QEMU_T)/mkiso.sh -o $@ -k $(B)/tessera.elf $(iso_tboot)
 	@echo "  ISO     $@"
 
 $(TEST_ISO): $(ISO_DEPS)
 	@scripts/deps.sh iso
-	@$(call iso_menu,debug_exit=on) | $(QEMU_T)/mkiso.sh -o $@ -k $(B)/tessera.elf
+	@$(call iso_menu,debug_exit=on) | $(QEMU_T)/mkiso.sh -o $@ -k $(B)/tessera.elf $(iso_tboot)
 	@echo "  ISO     $@"
 
 # deps-for-*: listed first, so a serial make installs missing tools before building.

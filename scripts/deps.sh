@@ -22,6 +22,7 @@ iso   grub-pc-bin         file:/usr/lib/grub/i386-pc/multiboot2.mod
 iso   grub-efi-amd64-bin  file:/usr/lib/grub/x86_64-efi/multiboot2.mod
 iso   xorriso             cmd:xorriso
 iso   mtools              cmd:mformat
+iso   tboot               file:/boot/tboot.gz
 bochs bochs               file:/usr/bin/bochs&file:/usr/bin/bochs-bin
 bochs bochsbios           file:/usr/share/bochs/BIOS-bochs-latest
 bochs vgabios             file:/usr/share/vgabios/vgabios.bin

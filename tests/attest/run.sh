@@ -4,7 +4,8 @@
 # (core/tlog.c) read back by tpm2_eventlog (tpm2-tools): the digests, event types and
 # data it prints and the PCR values it replays must equal our parser's, and the digests
 # and PCRs computed here with coreutils. Then the verifier, tessera-attest, end to end
-# against swtpm (tests/attest/verifier.sh). PASS/FAIL lines, then "N passed, N failed".
+# against swtpm (tests/attest/verifier.sh), and the tboot path (tests/attest/drtm.sh).
+# PASS/FAIL lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -183,5 +184,8 @@ check_log sha1_and_sha384 sha1,sha384 "12:ipl:$IMAGE:image" "12:separator"
 
 # --- the verifier against swtpm ----------------------------------------------------------
 . tests/attest/verifier.sh
+
+# --- the tboot (Intel TXT) path: the DRTM profile, swtpm and QEMU -----------------------
+. tests/attest/drtm.sh
 
 finish

@@ -2,30 +2,46 @@
 # Builds a hybrid GRUB 2 ISO (i386-pc and x86_64-efi) that boots the Tessera core
 # with multiboot2 and its domains with module2.
 #
-#   mkiso.sh -o OUT.iso -k CORE.elf < SPEC
+#   mkiso.sh -o OUT.iso -k CORE.elf [-t TBOOT.gz -c CORE.mb1 [-s SINIT.bin]] < SPEC
 #
 # SPEC, one item a line ('#' starts a comment line):
 #   title TEXT          starts a menu entry; the first entry is the default
+#   tboot MB [ARGS...]  first in an entry: GRUB starts tboot (-t) with ARGS by Multiboot
+#                       MB (multiboot or multiboot2), and the core is tboot's first
+#                       module (its measured kernel): the 32-bit copy -c, since tboot 1.10
+#                       sizes only ELF32 kernels right; no -t: the entry is left out
 #   core [ARGS...]      the core's command line for this entry (default: empty)
 #   module FILE [ARGS]  a module and its command line (GRUB passes only ARGS)
 # The files are copied to /boot/ in the ISO; the staging tree is OUT.iso-root/.
+# tboot needs Multiboot 2 on UEFI; on BIOS, tboot 1.10.5 loses the Multiboot 2 module
+# list when GRUB puts its information below the modules: Multiboot 1 there. A tboot
+# entry ends with the SINIT ACM /boot/sinit.bin (-s copies one there); without it GRUB
+# says so, and tboot falls back to an unmeasured launch, which the core reports
+# (SECURITY.md, "tboot"). Entries stay within what attest/grubpcr.c models.
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 -o OUT.iso -k CORE.elf < SPEC" >&2
+	echo "usage: $0 -o OUT.iso -k CORE.elf [-t TBOOT.gz -c CORE.mb1 [-s SINIT.bin]] < SPEC" >&2
 	exit 2
 }
 
-out= core=
-while getopts o:k: opt; do
+out= core= tboot= core32= sinit=
+while getopts o:k:t:c:s: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) core=$OPTARG ;;
+	t) tboot=$OPTARG ;;
+	c) core32=$OPTARG ;;
+	s) sinit=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 [[ -n $out && -n $core && $out == *.iso ]] || usage
 [[ -f $core ]] || { echo "mkiso: $core: no such file" >&2; exit 1; }
+[[ -z $tboot$sinit || -n $tboot && -n $core32 ]] || usage
+for f in "$tboot" "$core32" "$sinit"; do
+	[[ -z $f || -f $f ]] || { echo "mkiso: $f: no such file" >&2; exit 1; }
+done
 for p in i386-pc x86_64-efi; do
 	if [[ ! -e /usr/lib/grub/$p/multiboot2.mod ]]; then
 		echo "mkiso: GRUB $p modules missing (scripts/deps.sh iso installs them)" >&2
@@ -37,6 +53,9 @@ work=${out%.iso}.iso-root # not *.d: the Makefile includes every build/**/*.d
 rm -rf "$work"
 mkdir -p "$work/boot/grub" "$work/boot/domains"
 cp "$core" "$work/boot/tessera.elf"
+[[ -z $tboot ]] || cp "$tboot" "$work/boot/tboot.gz"
+[[ -z $tboot ]] || cp "$core32" "$work/boot/tessera.mb1"
+[[ -z $sinit ]] || cp "$sinit" "$work/boot/sinit.bin"
 
 declare -A dest_of=() src_of=()
 # place FILE: copies FILE into the ISO once; sets DEST to its path inside the ISO.
@@ -92,13 +111,27 @@ cfg=$work/boot/grub/grub.cfg
 	echo "set default=0"
 } >"$cfg"
 
-entries=0 in_entry=0 have_core=0
+# An entry is collected in $body and written at its end (a tboot entry without -t is
+# left out). Under tboot the core is a module, and the commands are Multiboot 1's or 2's.
+entries=0 in_entry=0 have_core=0 is_tboot=0 body= kcmd=multiboot2 mcmd=module2
+core_line() {
+	if ((is_tboot)); then body+="	$mcmd /boot/tessera.mb1$1"$'\n'; else body+="	$kcmd /boot/tessera.elf$1"$'\n'; fi
+}
 end_entry() {
 	if ((in_entry)); then
-		((have_core)) || echo "	multiboot2 /boot/tessera.elf" >>"$cfg"
-		echo "}" >>"$cfg"
+		((have_core)) || core_line ""
+		if ((is_tboot)); then
+			body+="	if [ -f /boot/sinit.bin ]"$'\n'"	then"$'\n'"		$mcmd /boot/sinit.bin"$'\n'"	else"$'\n'
+			body+="		echo 'tboot: no SINIT ACM (/boot/sinit.bin): no measured launch, see SECURITY.md'"$'\n'"	fi"$'\n'
+		fi
+		if ((is_tboot)) && [[ -z $tboot ]]; then
+			echo "mkiso: no tboot.gz (Debian package tboot): entry '$title' left out" >&2
+		else
+			printf "menuentry '%s' {\n%s}\n" "$title" "$body" >>"$cfg"
+			entries=$((entries + 1))
+		fi
 	fi
-	in_entry=0 have_core=0
+	in_entry=0 have_core=0 is_tboot=0 body= kcmd=multiboot2 mcmd=module2
 }
 lineno=0
 while IFS= read -r line || [[ -n $line ]]; do
@@ -117,19 +150,28 @@ while IFS= read -r line || [[ -n $line ]]; do
 		title=${line#*title}
 		title=${title# }
 		[[ $title != *"'"* ]] || { echo "mkiso: spec line $lineno: quote in title" >&2; exit 1; }
-		echo "menuentry '$title' {" >>"$cfg"
-		in_entry=1 entries=$((entries + 1))
+		in_entry=1
+		;;
+	tboot)
+		[[ -z $body ]] || { echo "mkiso: spec line $lineno: tboot must come first in its entry" >&2; exit 1; }
+		case ${words[1]:-} in
+		multiboot) kcmd=multiboot mcmd=module ;;
+		multiboot2) ;;
+		*) echo "mkiso: spec line $lineno: tboot multiboot|multiboot2 [ARGS]" >&2; exit 1 ;;
+		esac
+		body+="	$kcmd /boot/tboot.gz$(grub_words "${words[@]:2}")"$'\n'
+		is_tboot=1
 		;;
 	core)
 		((!have_core)) || { echo "mkiso: spec line $lineno: core given after a module or twice" >&2; exit 1; }
-		echo "	multiboot2 /boot/tessera.elf$(grub_words "${words[@]:1}")" >>"$cfg"
+		core_line "$(grub_words "${words[@]:1}")"
 		have_core=1
 		;;
 	module)
 		((${#words[@]} >= 2)) || { echo "mkiso: spec line $lineno: module needs a file" >&2; exit 1; }
-		((have_core)) || { echo "	multiboot2 /boot/tessera.elf" >>"$cfg"; have_core=1; }
+		((have_core)) || { core_line ""; have_core=1; }
 		place "${words[1]}"
-		echo "	module2 $DEST$(grub_words "${words[@]:2}")" >>"$cfg"
+		body+="	$mcmd $DEST$(grub_words "${words[@]:2}")"$'\n'
 		;;
 	*)
 		echo "mkiso: spec line $lineno: unknown item '$kw'" >&2

@@ -38,11 +38,15 @@ isr_stubs:
 	.set vec, vec + 1
 	.endr
 
-/* Another CPU stopped the machine (panic, host fault, the end): stop here too. */
+/* Another CPU stopped the machine (panic, host fault, the end): stop here too; the
+ * BSP after a measured launch goes on to tboot's shutdown (tboot_exit). */
 stop_entry:
-	cli
+	and $-16, %rsp
+	mov $1, %edi
+	call tboot_exit
+1:	cli
 	hlt
-	jmp stop_entry
+	jmp 1b
 
 /* A device interrupt: its bit in apic_irq_pending (arch_irq_pending), then EOI. */
 devirq_entry:

@@ -3,6 +3,7 @@
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <core/console.h>
+#include <core/tboot.h>
 
 #define COM1 0x3f8
 
@@ -66,6 +67,7 @@ _Noreturn void arch_halt(enum arch_halt_reason why)
 		outl(TESSERA_DEBUG_EXIT_PORT, (uint32_t)why);
 	else if (debug_exit == DEBUG_EXIT_BOCHS)
 		bochs_exit(why);
+	tboot_exit(false); /* after a measured launch, tboot stops the machine */
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

@@ -2,6 +2,7 @@
 #include <core/bootinfo.h>
 #include <core/console.h>
 #include <core/main.h>
+#include <core/tboot.h>
 #include <core/arch.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
@@ -48,6 +49,8 @@ _Noreturn void arch_entry(uint32_t magic, uint32_t info)
 		rc = -1;
 		why = "not started by a Multiboot loader";
 	}
+	if (!rc)
+		rc = tboot_probe(&boot_info, &why);
 	if (rc) {
 		kprintf("tessera: boot information rejected: %s\n", why);
 		arch_halt(ARCH_HALT_BAD_BOOT);
