@@ -215,7 +215,9 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: tessera-attest golden --core-cmdline TEXT\n"
 			"         [--boot-path multiboot1|multiboot2|multiboot2-efi|tboot] [--module FILE CMDLINE]...\n"
-			"         [--quote-pcrs 11,12,13[,N...]] [--grub-efi ISO-TREE [--grub-entry N]] [-o FILE]\n");
+			"         [--quote-pcrs 11,12,13[,N...]] [--grub-efi ISO-TREE [--grub-entry N]]\n"
+			"         [--tboot TBOOT-ELF [--tboot-cmdline TEXT] --tboot-core FILE CMDLINE\n"
+			"          [--tboot-alg sha1|sha256|sha384|sha512|all] [--sinit PCR:ALG:HEX]...] [-o FILE]\n");
 	return ATT_USAGE;
 }
 
@@ -228,6 +230,7 @@ int cmd_golden(int argc, char **argv)
 	const uint32_t need = 1u << TESSERA_PCR_POLICY | 1u << TESSERA_PCR_CONFIG |
 			      1u << TESSERA_PCR_IMAGES;
 	unsigned nmods = 0;
+	int rc;
 	const char *grub_root = NULL;
 	int grub_entry = -1;
 
@@ -250,6 +253,9 @@ int cmd_golden(int argc, char **argv)
 			grub_root = argv[++i];
 		} else if (!strcmp(a, "--grub-entry") && i + 1 < argc) {
 			grub_entry = atoi(argv[++i]);
+		} else if ((rc = golden_drtm_option(argc, argv, &i)) != 0) {
+			if (rc < 0)
+				return usage();
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
 		} else {
@@ -276,6 +282,13 @@ int cmd_golden(int argc, char **argv)
 	}
 	if (grub_root && add_grub(&m, grub_root, grub_entry, boot_path))
 		return ATT_INPUT;
+	{
+		const char *files[GOLDEN_MAX_MODULES], *lines[GOLDEN_MAX_MODULES];
+		for (unsigned k = 0; k < nmods; k++)
+			files[k] = mods[k].file, lines[k] = mods[k].cmdline;
+		if (golden_drtm_apply(&m, files, lines, nmods))
+			return ATT_INPUT;
+	}
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -283,7 +296,7 @@ int cmd_golden(int argc, char **argv)
 		fprintf(stderr, "golden: out of memory\n");
 		return ATT_INPUT;
 	}
-	int rc = out ? att_write_file(out, text, len) : (fwrite(text, 1, len, stdout) == len ? 0 : -1);
+	rc = out ? att_write_file(out, text, len) : (fwrite(text, 1, len, stdout) == len ? 0 : -1);
 	free(text);
 	if (rc) {
 		fprintf(stderr, "golden: cannot write %s: %s\n", out ? out : "stdout", strerror(errno));

@@ -201,6 +201,10 @@ struct manifest {
 			    * must show the manifest's values for them */
 };
 int man_write(const struct manifest *m, FILE *f);
+/* golden_drtm.c: golden's --tboot options, and PCRs 17-19 put in the manifest. */
+int golden_drtm_option(int argc, char **argv, int *i);
+int golden_drtm_apply(struct manifest *m, const char *const *files, const char *const *cmdlines,
+		      unsigned n);
 int man_read(const char *path, struct manifest *m, struct att_report *r);
 int man_bank(uint16_t alg); /* index into digest[], or -1 */
 /* "11,12,13" -> a bit per PCR; -1 unless distinct PCRs 0-23. */
@@ -221,6 +225,8 @@ struct evidence {
 };
 int evidence_write(const char *path, const struct evidence *e, struct att_report *r);
 int evidence_read(const char *path, struct evidence *e, struct att_report *r);
+/* The file's text (len bytes) into e (evidence_parse.c): 0, or -1 if it is malformed. */
+int evidence_parse(const char *text, size_t len, struct evidence *e);
 void evidence_free(struct evidence *e);
 /* Collects evidence from the TPM: quote with the key (ak_pub/ak_priv under the EK)
  * over sel, with nonce; the log from log_path or the channel. */

@@ -201,6 +201,23 @@ sha256 differs: no dynamic launch: PCR 17 holds its reset value (tboot fell back
 	fi
 	drtm_expect drtm_profile_computes_the_launched_pcrs $'sha1 matches\nsha256 matches' \
 		"${spec[@]}" "${hcrtm[@]}" "${sinit[@]}"
+	# tessera-attest golden --tboot puts the same PCRs 17-19 in a manifest, quoted as
+	# external PCRs (the core's log has no events for them) like GRUB's 8 and 9.
+	local man=$DRTM_DIR/drtm.manifest got want
+	if "$ROOT/build/tools/tessera-attest" golden --boot-path tboot --core-cmdline "" \
+		--tboot "$DRTM_DIR/tboot.elf" --tboot-cmdline "$DRTM_TBOOT_ARGS" \
+		--tboot-core "$core" "launcher=tboot" "${mods[@]:3}" "${hcrtm[@]}" "${sinit[@]}" \
+		-o "$man" >"$DRTM_DIR/golden.log" 2>&1 &&
+		TPM2TOOLS_TCTI=$DRTM_TCTI tpm2_pcrread sha1:17,18,19+sha256:17,18,19 >"$DRTM_DIR/pcrs.txt" 2>&1; then
+		got=$(awk '$1 == "pcr" && ($2 == "sha1" || $2 == "sha256") && $3 >= 17 && $3 <= 19 { print $2, $3, $4 }' "$man")
+		want=$(awk '/sha1:/ { b = "sha1" } /sha256:/ { b = "sha256" } /^ +1[789] *:/ { v = tolower($2); sub(/^0x/, "", v); print b, $1 + 0, v }' "$DRTM_DIR/pcrs.txt")
+	fi
+	if [ -n "${got:-}" ] && [ "$got" = "${want:-}" ] && grep -q "^external 17,18,19$" "$man" &&
+		grep -q "^quote sha256 11,12,13,17,18,19$" "$man"; then
+		pass drtm_golden_manifest_holds_the_launched_pcrs_17_to_19
+	else
+		fail drtm_golden_manifest_holds_the_launched_pcrs_17_to_19 "see $man, $DRTM_DIR/pcrs.txt, golden.log"
+	fi
 	# Negative cases: each changed artifact is found in the PCR it goes to.
 	cp "$DRTM_DIR/tboot.elf" "$DRTM_DIR/tboot2.elf"
 	printf '\x90' | dd of="$DRTM_DIR/tboot2.elf" bs=1 seek=$((0x6000)) conv=notrunc 2>/dev/null
