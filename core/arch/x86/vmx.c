@@ -14,6 +14,9 @@
 #define CR4_VMXE  (1ULL << 13)
 #define FC_LOCK   (1ULL << 0)
 #define FC_VMXON  (1ULL << 2)
+#define FC_VMXON_SMX (1ULL << 1) /* VMXON inside SMX operation (after a TXT launch) */
+#define CPUID_SMX (1u << 6)
+#define CR4_SMXE  (1ULL << 14)
 #define AR_CODE64 0xa09b
 #define AR_DATA   0xc093
 #define AR_TSS64  0x008b
@@ -63,6 +66,20 @@ static bool ctl_adjust(uint32_t msr, uint32_t want, uint32_t optional, uint32_t 
 	return (*out & want) == want;
 }
 
+/* The enable bit VMXON needs here: inside SMX operation (tboot's measured launch) it is bit 1. */
+static uint64_t fc_vmxon(void)
+{
+	return read_cr(4) & CR4_SMXE ? FC_VMXON_SMX : FC_VMXON;
+}
+
+/* Unlocked: enable VMXON in and outside SMX (bit 1 only where the CPU has SMX) and lock. */
+static uint64_t fc_enable(uint64_t fc)
+{
+	uint32_t r[4];
+	cpuid(1, 0, r);
+	return fc | FC_LOCK | FC_VMXON | (r[2] & CPUID_SMX ? FC_VMXON_SMX : 0);
+}
+
 static int vmx_probe(void)
 {
 	uint32_t r[4];
@@ -71,7 +88,7 @@ static int vmx_probe(void)
 	if (!(r[2] & CPUID_VMX))
 		return -1;
 	fc = rdmsr(MSR_FEATURE_CONTROL);
-	if ((fc & FC_LOCK) && !(fc & FC_VMXON)) {
+	if ((fc & FC_LOCK) && !(fc & fc_vmxon())) {
 		kprintf("tessera: VMX is disabled by firmware (IA32_FEATURE_CONTROL)\n");
 		return -1;
 	}
@@ -126,10 +143,10 @@ static int vmx_cpu_init(void)
 	bool fail;
 	/* The MSR is per CPU: firmware may have locked it differently on each. */
 	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
-	if ((fc & FC_LOCK) && !(fc & FC_VMXON))
+	if ((fc & FC_LOCK) && !(fc & fc_vmxon()))
 		return -1;
 	if (!(fc & FC_LOCK))
-		wrmsr(MSR_FEATURE_CONTROL, fc | FC_LOCK | FC_VMXON);
+		wrmsr(MSR_FEATURE_CONTROL, fc_enable(fc));
 	uint64_t cr0 = (read_cr(0) | cr0_fixed0) & cr0_fixed1;
 	uint64_t cr4 = (read_cr(4) | CR4_VMXE | cr4_fixed0) & cr4_fixed1;
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
