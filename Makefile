@@ -61,7 +61,7 @@ $(B)/domains/mac.elf: $(B)/tests/domains/mac.c.o
 $(B)/domains/edu.elf: $(B)/tests/domains/edu.c.o
 $(B)/domains/hcall_bench.elf: $(B)/bench/hcall_bench.c.o
 $(B)/domains/blk.elf: $(B)/driver-domains/blk/main.c.o $(B)/driver-domains/blk/vblk.c.o \
-                      $(B)/driver-domains/lib/virtio.c.o
+                      $(B)/driver-domains/blk/check.c.o $(B)/driver-domains/lib/virtio.c.o
 $(B)/domains/blkclient.elf: $(B)/driver-domains/demo/blkclient.c.o
 $(B)/domains/blkhostile.elf: $(B)/driver-domains/demo/blkhostile.c.o
 # The hostile block client: the same source, the other role (see its header).
@@ -69,7 +69,7 @@ $(B)/driver-domains/demo/blkhostile.c.o: driver-domains/demo/blkclient.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DBLKC_HOSTILE=1 -c $< -o $@
 $(B)/domains/net.elf: $(B)/driver-domains/net/main.c.o $(B)/driver-domains/net/vnet.c.o \
-                      $(B)/driver-domains/lib/virtio.c.o
+                      $(B)/driver-domains/net/frame.c.o $(B)/driver-domains/lib/virtio.c.o
 $(B)/domains/netclient.elf: $(B)/driver-domains/demo/netclient.c.o
 $(B)/domains/nethostile.elf: $(B)/driver-domains/demo/nethostile.c.o
 # The hostile network client: the same source, the other role (see its header).
@@ -79,7 +79,7 @@ $(B)/driver-domains/demo/nethostile.c.o: driver-domains/demo/netclient.c
 # Block domain variants: one that crashes on purpose in its first life (blk-crash.sh),
 # one that drives the disk itself for bench/blk.sh; clients for both.
 $(B)/domains/blkcrash.elf: $(B)/driver-domains/blk/blkcrash.c.o $(B)/driver-domains/blk/vblk.c.o \
-                           $(B)/driver-domains/lib/virtio.c.o
+                           $(B)/driver-domains/blk/check.c.o $(B)/driver-domains/lib/virtio.c.o
 $(B)/driver-domains/blk/blkcrash.c.o: driver-domains/blk/main.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DBLK_CRASH_AFTER=20 -c $< -o $@
@@ -100,7 +100,7 @@ $(B)/driver-domains/demo/blkbench.c.o: driver-domains/demo/blkclient.c
 # The network domain that crashes on purpose in its first life (net-crash.sh).
 DOMAINS += $(B)/domains/netcrash.elf
 $(B)/domains/netcrash.elf: $(B)/driver-domains/net/netcrash.c.o $(B)/driver-domains/net/vnet.c.o \
-                           $(B)/driver-domains/lib/virtio.c.o
+                           $(B)/driver-domains/net/frame.c.o $(B)/driver-domains/lib/virtio.c.o
 $(B)/driver-domains/net/netcrash.c.o: driver-domains/net/main.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DNET_CRASH_AFTER=10 -c $< -o $@
@@ -124,9 +124,10 @@ $(B)/domains/%.elf: $(RT_OBJS) driver-domains/lib/linker.ld
 # The console domain, and the variant that crashes on purpose in its first life (tests).
 DOMAINS += $(B)/domains/console.elf $(B)/domains/conscrash.elf $(B)/domains/conshostile.elf
 $(B)/domains/conshostile.elf: $(B)/tests/domains/conshostile.c.o
-$(B)/domains/console.elf: $(B)/driver-domains/console/main.c.o $(B)/driver-domains/console/uart.c.o
+$(B)/domains/console.elf: $(B)/driver-domains/console/main.c.o $(B)/driver-domains/console/uart.c.o \
+                          $(B)/driver-domains/console/lines.c.o
 $(B)/domains/conscrash.elf: $(B)/driver-domains/console/conscrash.c.o \
-                            $(B)/driver-domains/console/uart.c.o
+                            $(B)/driver-domains/console/uart.c.o $(B)/driver-domains/console/lines.c.o
 $(B)/driver-domains/console/conscrash.c.o: driver-domains/console/main.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(DOM_CFLAGS) -DCONSOLE_CRASH_AFTER=4 -c $< -o $@
@@ -161,6 +162,8 @@ help:
 	@echo "make iso        build/tessera.iso: GRUB 2 hybrid ISO for BIOS and UEFI"
 	@echo "make bench      null-hypercall round trips per second and the core's footprint"
 	@echo "make sloc       lines of code in core/ that go into the x86-64 image"
+	@echo "make fuzz       AFL++ campaigns on every core (FUZZ_TIME=s per target, FUZZ_TARGETS=...),"
+	@echo "                then a summary; fuzz-planted, fuzz-coverage, fuzz-smoke: fuzz/README.md"
 	@echo "make deps       install the Debian packages the project needs"
 	@echo "make clean      remove build/"
 

@@ -14,12 +14,6 @@
 #define EVIDENCE_FILE_MAX \
 	(2 * (TESSERA_ATTEST_LOG_MAX + EVIDENCE_ATTEST_MAX + EVIDENCE_SIG_MAX + 8192))
 
-void evidence_free(struct evidence *e)
-{
-	free(e->log);
-	e->log = NULL;
-}
-
 static void put_field(FILE *f, const char *name, const uint8_t *p, size_t n)
 {
 	fprintf(f, "%s ", name);
@@ -50,59 +44,21 @@ int evidence_write(const char *path, const struct evidence *e, struct att_report
 	return rc ? att_fail(r, ATT_INPUT, "cannot write %s: %s", path, strerror(errno)) : 0;
 }
 
-/* "name HEX\n" at *p into out (at most max bytes): its length, or -1. */
-static long get_field(char **p, const char *end, const char *name, uint8_t *out, size_t max)
-{
-	size_t k = strlen(name);
-	char *nl = memchr(*p, '\n', (size_t)(end - *p));
-	if (!nl || (size_t)(nl - *p) < k + 1 || strncmp(*p, name, k) || (*p)[k] != ' ')
-		return -1;
-	size_t hexlen = (size_t)(nl - *p) - k - 1;
-	if (hexlen % 2 || hexlen / 2 > max || att_unhex(out, hexlen / 2, *p + k + 1, hexlen))
-		return -1;
-	*p = nl + 1;
-	return (long)(hexlen / 2);
-}
-
 int evidence_read(const char *path, struct evidence *e, struct att_report *r)
 {
 	size_t len;
-	char *text = (char *)att_read_file(path, EVIDENCE_FILE_MAX, &len), *p, *end;
-	long n;
+	char *text = (char *)att_read_file(path, EVIDENCE_FILE_MAX, &len);
+	int rc;
 
 	memset(e, 0, sizeof(*e));
 	if (!text)
 		return att_fail(r, ATT_INPUT, "cannot read evidence %s: %s", path, strerror(errno));
-	p = text;
-	end = text + len;
-	e->log = malloc(TESSERA_ATTEST_LOG_MAX);
-	if (!e->log)
-		goto bad;
-	if (len < 26 || memcmp(p, "tessera-attest evidence 1\n", 26))
-		goto bad;
-	p += 26;
-	if (get_field(&p, end, "nonce", e->nonce, sizeof(e->nonce)) != (long)sizeof(e->nonce))
-		goto bad;
-	if ((n = get_field(&p, end, "attest", e->attest, sizeof(e->attest))) < 0)
-		goto bad;
-	e->attest_len = (size_t)n;
-	if ((n = get_field(&p, end, "signature", e->sig, sizeof(e->sig))) < 0)
-		goto bad;
-	e->sig_len = (size_t)n;
-	if ((n = get_field(&p, end, "log", e->log, TESSERA_ATTEST_LOG_MAX)) < 0)
-		goto bad;
-	e->log_len = (size_t)n;
-	if ((n = get_field(&p, end, "info", (uint8_t *)e->info, sizeof(e->info) - 1)) < 0 || p != end ||
-	    memchr(e->info, 0, (size_t)n))
-		goto bad;
-	e->info[n] = 0;
+	rc = evidence_parse(text, len, e);
 	free(text);
+	if (rc)
+		return att_fail(r, ATT_INPUT, "evidence %s is malformed (see attest/README.md \"Evidence\")",
+				path);
 	return 0;
-bad:
-	free(text);
-	evidence_free(e);
-	return att_fail(r, ATT_INPUT, "evidence %s is malformed (see attest/README.md \"Evidence\")",
-			path);
 }
 
 static int get_log(struct att_tpm *t, const char *log_path, struct evidence *e,

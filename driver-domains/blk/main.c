@@ -22,6 +22,7 @@
 #include <rt/hcall.h>
 #include <rt/service.h>
 #include <tessera/grant.h>
+#include "check.h"
 #include "vblk.h"
 
 #ifndef BLK_CRASH_AFTER
@@ -90,20 +91,11 @@ static void disconnect(struct client *c, unsigned i)
 static long handle(struct client *c, unsigned i, const struct blkif_request *rq)
 {
 	uint32_t bytes;
-	long addr, rc;
+	long addr, rc = blk_request_check(rq, vblk_capacity(), vblk_readonly());
+	if (rc)
+		return rc;
 	if (rq->op == BLKIF_OP_FLUSH)
-		return rq->sector || rq->count || rq->gref ? -TESSERA_EINVAL
-							   : vblk_io(BLKIF_OP_FLUSH, 0, 0);
-	if (rq->op != BLKIF_OP_READ && rq->op != BLKIF_OP_WRITE)
-		return -TESSERA_ENOSYS;
-	if (rq->count == 0 || rq->count > BLKIF_MAX_SECTORS)
-		return -TESSERA_EINVAL;
-	if (rq->sector > UINT64_MAX - rq->count)
-		return -TESSERA_EOVERFLOW;
-	if (rq->sector + rq->count > vblk_capacity())
-		return -TESSERA_ERANGE;
-	if (rq->op == BLKIF_OP_WRITE && vblk_readonly())
-		return -TESSERA_EROFS;
+		return vblk_io(BLKIF_OP_FLUSH, 0, 0);
 	/* The granter is always the requesting client: it can name only its own pages. */
 	/* A read fills the client's page: it must be granted writable (-EROFS otherwise). */
 	addr = tessera_grant_map((uint64_t)c->p.domid, rq->gref, DATA_SLOT(i),

@@ -17,6 +17,7 @@
 #include <rt/event.h>
 #include <rt/hcall.h>
 #include <tessera/grant.h>
+#include "lines.h"
 #include "uart.h"
 
 #ifndef CONSOLE_CRASH_AFTER
@@ -35,8 +36,7 @@ struct client {
 	struct consif_ring *ring;
 	uint32_t cons; /* ours: the page's copy is only for the client to read */
 	int refused;   /* these published values did not work: wait for new ones */
-	char line[CONSIF_LINE_MAX];
-	uint32_t len;
+	struct cons_line line; /* the line being assembled */
 	unsigned long lines;
 };
 
@@ -72,10 +72,11 @@ static int drain_log(void)
 	}
 }
 
-static void flush_line(struct client *c)
+static void flush_line(struct cons_line *l, void *ctx)
 {
-	uart_line(c->name, c->line, c->len);
-	c->len = 0;
+	struct client *c = ctx;
+	uart_line(c->name, l->buf, l->len);
+	l->len = 0;
 	c->lines++;
 	printed++;
 	if (CONSOLE_CRASH_AFTER && self.domid == 0 && printed == CONSOLE_CRASH_AFTER)
@@ -135,7 +136,9 @@ static struct client *slot_of(long domid, int alloc)
 	free->name[TESSERA_NAME_MAX - 1] = '\0';
 	free->port = -1;
 	free->ring = NULL;
-	free->len = 0;
+	free->line.len = 0;
+	free->line.flush = flush_line;
+	free->line.ctx = free;
 	free->lines = 0;
 	return free;
 }
@@ -146,8 +149,8 @@ static void forget(struct client *c)
 {
 	if (c->ring) /* what it wrote before it ended */
 		serve(c, (unsigned)(c - clients));
-	if (c->len)
-		flush_line(c);
+	if (c->line.len)
+		flush_line(&c->line, c);
 	rt_printf("console: %s gone after %lu lines\n", c->name, c->lines);
 	disconnect(c, (unsigned)(c - clients));
 	c->domid = -1;
@@ -185,26 +188,16 @@ static unsigned scan(void)
 static int serve(struct client *c, unsigned i)
 {
 	uint32_t prod = __atomic_load_n(&c->ring->prod, __ATOMIC_ACQUIRE);
-	if (prod - c->cons > CONSIF_BUF_SIZE) {
+	int rc = cons_take(c->ring, prod, &c->cons, &c->line);
+	if (rc < 0) {
 		rt_printf("console: client %s: ring indexes out of range (prod %u, cons %u), dropped\n",
 			  c->name, prod, c->cons);
 		disconnect(c, i);
 		c->refused = 1;
 		return 1;
 	}
-	if (prod == c->cons)
+	if (!rc)
 		return 0;
-	while (c->cons != prod) {
-		char ch = c->ring->buf[c->cons % CONSIF_BUF_SIZE];
-		c->cons++;
-		if (ch == '\n') {
-			flush_line(c);
-			continue;
-		}
-		if (c->len == CONSIF_LINE_MAX)
-			flush_line(c);
-		c->line[c->len++] = ch;
-	}
 	__atomic_store_n(&c->ring->cons, c->cons, __ATOMIC_RELEASE);
 	tessera_evtchn_send((uint64_t)c->port);
 	return 1;

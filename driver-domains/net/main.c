@@ -26,6 +26,7 @@
 #include <rt/netif.h>
 #include <rt/service.h>
 #include <tessera/grant.h>
+#include "frame.h"
 #include "vnet.h"
 
 #define TX_RING_SLOT(i) (2 * (i))     /* grant-window slots of client i's rings */
@@ -52,14 +53,6 @@ static struct client clients[NETIF_CLIENTS];
 static unsigned long unclaimed; /* received frames addressed to no client */
 static unsigned long handled;   /* frames the device took in this life */
 static struct tessera_self_info si;
-
-static int same_mac(const uint8_t *a, const uint8_t *b)
-{
-	unsigned d = 0;
-	for (unsigned k = 0; k < NETIF_ETH_ALEN; k++)
-		d |= (unsigned)(a[k] ^ b[k]);
-	return d == 0;
-}
 
 /* Every domain exists before any runs: the clients there now are all there will be. */
 static unsigned discover(void)
@@ -124,11 +117,9 @@ static void disconnect(struct client *c, unsigned i)
 static long transmit(struct client *c, const struct netif_tx_request *rq)
 {
 	uint8_t *f = vnet_tx_frame();
-	long addr;
-	if (rq->len > NETIF_MAX_FRAME)
-		return -NETIF_EMSGSIZE;
-	if (rq->len < NETIF_MIN_FRAME)
-		return -TESSERA_EINVAL;
+	long addr = net_tx_len_check(rq->len);
+	if (addr)
+		return addr;
 	/* We only read the page: a read-only grant is enough. The granter is always the client. */
 	addr = tessera_grant_map((uint64_t)c->p.domid, rq->gref, DATA_SLOT, 0);
 	if (addr < 0)
@@ -136,7 +127,7 @@ static long transmit(struct client *c, const struct netif_tx_request *rq)
 	memcpy(f, (const void *)(uintptr_t)addr, rq->len);
 	tessera_grant_unmap(DATA_SLOT);
 	/* Checked on our copy, which the client can no longer change. */
-	if (!same_mac(f + NETIF_ETH_ALEN, c->mac))
+	if (!net_frame_from(f, c->mac))
 		return -TESSERA_EPERM;
 	return vnet_send((uint32_t)rq->len);
 }
@@ -205,7 +196,7 @@ static int receive(void)
 		int claimed = 0;
 		for (unsigned i = 0; i < NETIF_CLIENTS; i++) {
 			struct client *c = &clients[i];
-			if (c->p.connected && ((f[0] & 1) || same_mac(f, c->mac))) {
+			if (c->p.connected && net_frame_for(f, c->mac)) {
 				give(c, f, len);
 				claimed = 1;
 			}

@@ -57,11 +57,11 @@ demo_modules_after_console() {
 demo_checks() {
 	hello_runs alpha 0 4
 	hello_runs beta 1 2
-	# They take turns: each one's round k comes before the other's round k+1. (Who
-	# prints first depends on whether alpha's first slice runs out before its first
-	# line, which a loaded host can make happen.)
-	require_order "[alpha] alpha: round 1" "[beta] beta: round 2" "[alpha] alpha: round 3"
-	require_order "[beta] beta: round 1" "[alpha] alpha: round 2" "[beta] beta: round 3"
+	# They take turns. How strictly depends on the host: a slice can run out before a
+	# domain prints (a loaded host stalls TCG while the 10 ms timer runs on), so the
+	# check is that each ran before the other finished (sched_test.c checks the order).
+	require_order "[beta] beta: round 1" "[alpha] alpha: done"
+	require_order "[alpha] alpha: round 1" "[beta] beta: done"
 	require_order "[alpha] alpha: round 3" "^tessera: all domains ended"
 	forbid "destroyed" "rejected"
 }

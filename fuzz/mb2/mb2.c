@@ -1,0 +1,21 @@
+/* Multiboot2 boot information (core/mb2.c), at physical 0, then the boot checks. */
+#include "../common/boot.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct boot_info bi;
+	const char *why = NULL;
+	boot_place(data, size);
+	if (!mb2_parse(0, &bi, &why))
+		boot_accepted(&bi);
+	return 0;
+}
