@@ -164,6 +164,7 @@ help:
 	@echo "make sloc       lines of code in core/ that go into the x86-64 image"
 	@echo "make fuzz       AFL++ campaigns on every core (FUZZ_TIME=s per target, FUZZ_TARGETS=...),"
 	@echo "                then a summary; fuzz-planted, fuzz-coverage, fuzz-smoke: fuzz/README.md"
+	@echo "make verify     Frama-C WP proofs and Spin models (verification/README.md)"
 	@echo "make deps       install the Debian packages the project needs"
 	@echo "make clean      remove build/"
 

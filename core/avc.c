@@ -146,6 +146,10 @@ int avc_check_device(struct domain *subject, const struct pci_dev *dev, uint32_t
 	return check(subject, &t, cls, perm, hcall);
 }
 
+/*@ requires policy_table(&avc_policy);
+    assigns \nothing;
+    ensures \result ==> perm < TESSERA_PERMS_MAX &&
+      \exists integer a; policy_grants(&avc_policy, source, target, cls, a) && (a >> perm & 1); */
 bool avc_allowed(uint32_t source, uint32_t target, uint32_t cls, uint32_t perm)
 {
 	return perm < TESSERA_PERMS_MAX && (policy_allowed(&avc_policy, source, target, cls) >> perm & 1);

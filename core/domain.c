@@ -17,7 +17,10 @@
 #include <tessera/layout.h>
 
 static struct domain domains[DOMAIN_MAX];
+/*@ axiomatic DomainSlots { axiom dom_slot_def: \forall integer i; dom_slot(i) == &domains[i]; } */
 
+/*@ assigns \nothing;
+    ensures \result == \null || (id < DOMAIN_MAX && \result == dom_slot(id) && \result->state != DOMAIN_FREE); */
 struct domain *domain_get(uint32_t id)
 {
 	if (id >= DOMAIN_MAX || domains[id].state == DOMAIN_FREE)
@@ -25,6 +28,8 @@ struct domain *domain_get(uint32_t id)
 	return &domains[id];
 }
 
+/*@ assigns \nothing;
+    ensures \result == \null || (id < DOMAIN_MAX && \result == dom_slot(id) && running(\result)); */
 struct domain *domain_running(uint32_t id)
 {
 	struct domain *d = domain_get(id);

@@ -11,13 +11,23 @@
 #include <core/lib.h>
 #include <tessera/errno.h>
 
+/*@ requires \valid(d);
+    assigns \nothing;
+    ensures port < TESSERA_EVTCHN_PORTS ? \result == &d->ports[port] : \result == \null; */
 static struct evtchn_port *port_get(struct domain *d, uint64_t port)
 {
 	return port < TESSERA_EVTCHN_PORTS ? &d->ports[port] : NULL;
 }
 
+/*@ requires \valid(d);
+    assigns \nothing;
+    ensures \result == -TESSERA_ENOSPC || (0 <= \result < TESSERA_EVTCHN_PORTS &&
+                                         d->ports[\result].state == EVTCHN_FREE); */
 static int64_t port_alloc(struct domain *d)
 {
+	/*@ loop invariant 0 <= i <= TESSERA_EVTCHN_PORTS;
+	    loop assigns i;
+	    loop variant TESSERA_EVTCHN_PORTS - i; */
 	for (uint32_t i = 0; i < TESSERA_EVTCHN_PORTS; i++)
 		if (d->ports[i].state == EVTCHN_FREE)
 			return i;
@@ -25,6 +35,9 @@ static int64_t port_alloc(struct domain *d)
 }
 
 /* Mark port pending in r; request an upcall on a new, unmasked event. */
+/*@ requires events_ok(r) && port < TESSERA_EVTCHN_PORTS;
+    assigns r->early_events, r->vcpu.upcall, r->vcpu.blocked, *event_page(r);
+    ensures events_ok(r); */
 void evtchn_raise(struct domain *r, uint32_t port)
 {
 	uint64_t bit = 1ULL << port, old;
@@ -73,6 +86,11 @@ int64_t hc_evtchn_setup(struct vcpu *v, const struct hcall_ctx *hc)
 	return 0;
 }
 
+/* FREE -> UNBOUND, for the target to bind. */
+/*@ requires \valid(v) && ports_ok(v->dom) && \valid_read(hc) && \valid_read(hc->target);
+    assigns v->dom->ports[0 .. TESSERA_EVTCHN_PORTS - 1];
+    ensures \result == -TESSERA_ENOSPC || (0 <= \result < TESSERA_EVTCHN_PORTS &&
+      \old(v->dom->ports[\result].state) == EVTCHN_FREE); */
 int64_t hc_evtchn_alloc(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct domain *d = v->dom;
@@ -83,6 +101,17 @@ int64_t hc_evtchn_alloc(struct vcpu *v, const struct hcall_ctx *hc)
 	return port;
 }
 
+/* A FREE port of the caller and the target's UNBOUND port offered to it -> BOUND to each other. */
+/*@ requires \valid(v) && ports_ok(v->dom) && \valid_read(hc) && ports_ok(hc->target);
+    requires hc->target == v->dom || \separated(hc->target, v->dom);
+    assigns v->dom->ports[0 .. TESSERA_EVTCHN_PORTS - 1], hc->target->ports[0 .. TESSERA_EVTCHN_PORTS - 1];
+    ensures \result < 0 ==> ports_kept{Pre, Post}(v->dom, -1, -1) && ports_kept{Pre, Post}(hc->target, -1, -1);
+    ensures \result >= 0 ==> \result < TESSERA_EVTCHN_PORTS && hc->arg[1] < TESSERA_EVTCHN_PORTS &&
+      \old(v->dom->ports[\result].state) == EVTCHN_FREE &&
+      \old(hc->target->ports[hc->arg[1]].state) == EVTCHN_UNBOUND &&
+      \old(hc->target->ports[hc->arg[1]].remote_dom) == v->dom->id &&
+      port_is(&v->dom->ports[\result], EVTCHN_BOUND, \old(hc->target->id), hc->arg[1]) &&
+      port_is(&hc->target->ports[hc->arg[1]], EVTCHN_BOUND, \old(v->dom->id), \result); */
 int64_t hc_evtchn_bind(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct domain *d = v->dom, *r = hc->target;
@@ -100,6 +129,11 @@ int64_t hc_evtchn_bind(struct vcpu *v, const struct hcall_ctx *hc)
 	return port;
 }
 
+/*@ requires ports_ok(d) && \valid(peer) && \separated(d, peer);
+    assigns *peer;
+    ensures \result == 0 <==> *peer != \null;
+    ensures \result == 0 ==> bound_to(d, port) && *peer == dom_slot(d->ports[port].remote_dom) &&
+                             running(*peer); */
 int64_t evtchn_peer(struct domain *d, uint64_t port, struct domain **peer)
 {
 	const struct evtchn_port *p = port_get(d, port);
@@ -115,6 +149,11 @@ int64_t evtchn_peer(struct domain *d, uint64_t port, struct domain **peer)
 }
 
 /* hc->target is the bound peer (evtchn_peer, before the access check). */
+/*@ requires \valid(v) && events_ok(v->dom) && \valid_read(hc) && events_ok(hc->target);
+    requires bound_to(v->dom, hc->arg[0]);
+    assigns hc->target->early_events, hc->target->vcpu.upcall, hc->target->vcpu.blocked,
+            *event_page(hc->target);
+    ensures \result == 0; */
 int64_t hc_evtchn_send(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	evtchn_raise(hc->target, v->dom->ports[hc->arg[0]].remote_port);
@@ -122,6 +161,11 @@ int64_t hc_evtchn_send(struct vcpu *v, const struct hcall_ctx *hc)
 }
 
 /* The other end of a bound port becomes closed and is told so by an event. */
+/*@ requires events_ok(d) && domains_ok && port < TESSERA_EVTCHN_PORTS;
+    assigns d->ports[port], peer_of(d, port)->ports[d->ports[port].remote_port],
+            peer_of(d, port)->early_events, peer_of(d, port)->vcpu.upcall,
+            peer_of(d, port)->vcpu.blocked, *event_page(peer_of(d, port));
+    ensures port_is(&d->ports[port], EVTCHN_FREE, 0, 0); */
 static void port_close(struct domain *d, uint32_t port)
 {
 	struct evtchn_port *p = &d->ports[port];
@@ -134,6 +178,12 @@ static void port_close(struct domain *d, uint32_t port)
 	memset(p, 0, sizeof(*p));
 }
 
+/*@ requires \valid(v) && events_ok(v->dom) && domains_ok && \valid_read(hc);
+    assigns v->dom->ports[hc->arg[0]], peer_of(v->dom, hc->arg[0])->ports[v->dom->ports[hc->arg[0]].remote_port],
+            peer_of(v->dom, hc->arg[0])->early_events, peer_of(v->dom, hc->arg[0])->vcpu.upcall,
+            peer_of(v->dom, hc->arg[0])->vcpu.blocked, *event_page(peer_of(v->dom, hc->arg[0]));
+    ensures \result == 0 ==> \old(hc->arg[0] < TESSERA_EVTCHN_PORTS && v->dom->ports[hc->arg[0]].state != EVTCHN_FREE);
+    ensures \result != 0 ==> \result == -TESSERA_EINVAL && ports_kept{Pre, Post}(v->dom, -1, -1); */
 int64_t hc_evtchn_close(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct evtchn_port *p = port_get(v->dom, hc->arg[0]);

@@ -13,12 +13,19 @@
 static uint64_t used[NFRAMES / WORD_BITS];
 static uint64_t owned[NFRAMES / WORD_BITS];
 static uint64_t nfree;
+/*@ predicate frame_used{L}(integer f) = bit_at(&used[0], f);
+    predicate frame_owned{L}(integer f) = bit_at(&owned[0], f); */
 
+/*@ requires \valid_read(map + i / WORD_BITS);
+    assigns \nothing;
+    ensures \result <==> bit_at(map, i); */
 static bool bit_get(const uint64_t *map, uint64_t i)
 {
 	return (map[i / WORD_BITS] >> (i % WORD_BITS)) & 1;
 }
 
+/*@ requires \valid(map + i / WORD_BITS);
+    assigns map[i / WORD_BITS]; */
 static void bit_put(uint64_t *map, uint64_t i, bool v)
 {
 	uint64_t m = 1ULL << (i % WORD_BITS);
@@ -82,6 +89,10 @@ int frame_init(const struct boot_info *bi, uint64_t core_start, uint64_t core_en
 	return nfree ? 0 : -TESSERA_ENOMEM;
 }
 
+/*@ assigns used[0 .. NFRAMES / WORD_BITS - 1], owned[0 .. NFRAMES / WORD_BITS - 1], nfree;
+    ensures \result == 0 || (\result % PAGE_SIZE == 0 && \result + count * PAGE_SIZE <= BOOT_PHYS_LIMIT &&
+                             count <= \old(nfree) && nfree == \old(nfree) - count);
+    ensures \result != 0 ==> \forall integer k; 0 <= k < count ==> !frame_used{Pre}(\result / PAGE_SIZE + k); */
 uint64_t frame_alloc(uint64_t count, uint64_t align)
 {
 	uint64_t step, f;
@@ -89,14 +100,23 @@ uint64_t frame_alloc(uint64_t count, uint64_t align)
 	    align > BOOT_PHYS_LIMIT || count > nfree)
 		return 0;
 	step = align / PAGE_SIZE;
+	/*@ loop invariant f <= NFRAMES;
+	    loop assigns f; */
 	for (f = FRAME_LOW_RESERVED / PAGE_SIZE; f + count <= NFRAMES;) {
 		uint64_t i;
 		f = ALIGN_UP(f, step);
 		if (f + count > NFRAMES)
 			break;
+		/*@ loop invariant 0 <= i <= count && f + count <= NFRAMES;
+		    loop invariant \forall integer k; 0 <= k < i ==> !frame_used(f + k);
+		    loop assigns i;
+		    loop variant count - i; */
 		for (i = 0; i < count && !bit_get(used, f + i); i++)
 			;
 		if (i == count) {
+			/*@ loop invariant 0 <= i <= count;
+			    loop assigns i, used[0 .. NFRAMES / WORD_BITS - 1], owned[0 .. NFRAMES / WORD_BITS - 1];
+			    loop variant count - i; */
 			for (i = 0; i < count; i++) {
 				bit_put(used, f + i, true);
 				bit_put(owned, f + i, true);
@@ -109,14 +129,28 @@ uint64_t frame_alloc(uint64_t count, uint64_t align)
 	return 0;
 }
 
+/*@ assigns used[0 .. NFRAMES / WORD_BITS - 1], owned[0 .. NFRAMES / WORD_BITS - 1], nfree;
+    ensures \result == 0 || \result == -TESSERA_EINVAL;
+    ensures \result == 0 ==> (uint64_t)(pa % PAGE_SIZE) == 0 && (uint64_t)(pa / PAGE_SIZE) + count <= NFRAMES &&
+      \forall integer k; 0 <= k < count ==> frame_owned{Pre}((uint64_t)(pa / PAGE_SIZE) + k);
+    ensures \result != 0 ==> nfree == \old(nfree) &&
+      \forall integer w; 0 <= w < NFRAMES / WORD_BITS ==> used[w] == \old(used[w]) && owned[w] == \old(owned[w]); */
 int frame_free(uint64_t pa, uint64_t count)
 {
 	uint64_t first = pa / PAGE_SIZE;
 	if (pa % PAGE_SIZE || !count || first >= NFRAMES || count > NFRAMES - first)
 		return -TESSERA_EINVAL;
+	/*@ loop invariant 0 <= i <= count && first + count <= NFRAMES;
+	    loop invariant \forall integer k; 0 <= k < i ==> frame_owned(first + k);
+	    loop assigns i;
+	    loop variant count - i; */
 	for (uint64_t i = 0; i < count; i++)
 		if (!bit_get(owned, first + i))
 			return -TESSERA_EINVAL;
+	/*@ loop invariant 0 <= i <= count;
+	    loop invariant \forall integer k; 0 <= k < count ==> frame_owned{Pre}(first + k);
+	    loop assigns i, used[0 .. NFRAMES / WORD_BITS - 1], owned[0 .. NFRAMES / WORD_BITS - 1];
+	    loop variant count - i; */
 	for (uint64_t i = 0; i < count; i++) {
 		bit_put(owned, first + i, false);
 		bit_put(used, first + i, false);

@@ -18,6 +18,11 @@
 #define REF_GEN(ref)   ((ref) >> 16)
 
 /* The granter's entry for ref, or an error: out of range -EINVAL, ended or reused -ESTALE. */
+/*@ requires \valid(g) && \valid(err) && \separated(g, err);
+    assigns *err;
+    ensures \result == \null || (REF_INDEX(ref) < TESSERA_GRANT_REFS && \result == &g->grants[REF_INDEX(ref)] &&
+                                  \result->active && \result->gen == REF_GEN(ref));
+    ensures \result == \null ==> *err == -TESSERA_EINVAL || *err == -TESSERA_ESTALE; */
 static struct grant_entry *entry_get(struct domain *g, uint64_t ref, int64_t *err)
 {
 	struct grant_entry *e;
@@ -33,6 +38,17 @@ static struct grant_entry *entry_get(struct domain *g, uint64_t ref, int64_t *er
 	return e;
 }
 
+/* Only an entry that is neither active nor mapped is reused, under a new generation. */
+/*@ requires \valid(v) && \valid(v->dom) && \valid_read(hc) && \valid_read(hc->target);
+    requires \separated(v, v->dom) && \separated(hc, v->dom);
+    assigns v->dom->grants[0 .. TESSERA_GRANT_REFS - 1];
+    ensures \result >= 0 ==> \exists integer i; 0 <= i < TESSERA_GRANT_REFS &&
+      !\old(v->dom->grants[i].active) && \old(v->dom->grants[i].maps) == 0 &&
+      v->dom->grants[i].active && v->dom->grants[i].gen != 0 &&
+      v->dom->grants[i].gfn == hc->arg[1] && hc->arg[1] < v->dom->mem_size / PAGE_SIZE;
+    ensures \forall integer i; 0 <= i < TESSERA_GRANT_REFS && \old(v->dom->grants[i].maps) != 0 ==>
+      v->dom->grants[i].active == \old(v->dom->grants[i].active) &&
+      v->dom->grants[i].gen == \old(v->dom->grants[i].gen) && v->dom->grants[i].gfn == \old(v->dom->grants[i].gfn); */
 int64_t hc_grant_offer(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	struct domain *d = v->dom;
@@ -43,6 +59,9 @@ int64_t hc_grant_offer(struct vcpu *v, const struct hcall_ctx *hc)
 		return -TESSERA_EFAULT;
 	if (hc->target == d) /* a grant to oneself would be a second mapping of one's own RAM */
 		return -TESSERA_ESRCH;
+	/*@ loop invariant 0 <= i <= TESSERA_GRANT_REFS;
+	    loop assigns i;
+	    loop variant TESSERA_GRANT_REFS - i; */
 	for (uint32_t i = 0; i < TESSERA_GRANT_REFS; i++) {
 		struct grant_entry *e = &d->grants[i];
 		if (e->active || e->maps)
@@ -59,6 +78,15 @@ int64_t hc_grant_offer(struct vcpu *v, const struct hcall_ctx *hc)
 	return -TESSERA_ENOSPC;
 }
 
+/* ACTIVE -> ended, never while mapped. */
+/*@ requires \valid(v) && \valid(v->dom) && \valid_read(hc) && \separated(v, v->dom) && \separated(hc, v->dom);
+    assigns v->dom->grants[0 .. TESSERA_GRANT_REFS - 1].active;
+    ensures \result == 0 || \result == -TESSERA_EINVAL || \result == -TESSERA_ESTALE || \result == -TESSERA_EBUSY;
+    ensures \result == 0 ==> REF_INDEX(hc->arg[0]) < TESSERA_GRANT_REFS &&
+      \old(v->dom->grants[REF_INDEX(hc->arg[0])].active) && \old(v->dom->grants[REF_INDEX(hc->arg[0])].maps) == 0 &&
+      !v->dom->grants[REF_INDEX(hc->arg[0])].active;
+    ensures \forall integer i; 0 <= i < TESSERA_GRANT_REFS && (i != REF_INDEX(hc->arg[0]) || \result != 0) ==>
+      v->dom->grants[i].active == \old(v->dom->grants[i].active); */
 int64_t hc_grant_end(struct vcpu *v, const struct hcall_ctx *hc)
 {
 	int64_t err = 0;
@@ -132,8 +160,16 @@ int64_t hc_grant_unmap(struct vcpu *v, const struct hcall_ctx *hc)
 	return 0;
 }
 
+/*@ requires \valid_read(d);
+    assigns \nothing;
+    ensures \result <==> \exists integer i; 0 <= i < TESSERA_GRANT_REFS && d->grants[i].maps != 0 &&
+                                              d->grants[i].gfn == gfn; */
 bool grant_frame_in_use(const struct domain *d, uint64_t gfn)
 {
+	/*@ loop invariant 0 <= i <= TESSERA_GRANT_REFS && \forall integer k; 0 <= k < i ==>
+	      !(d->grants[k].maps != 0 && d->grants[k].gfn == gfn);
+	    loop assigns i;
+	    loop variant TESSERA_GRANT_REFS - i; */
 	for (uint32_t i = 0; i < TESSERA_GRANT_REFS; i++)
 		if (d->grants[i].maps && d->grants[i].gfn == gfn)
 			return true;

@@ -18,6 +18,8 @@ static const struct hcall_entry hcall_table[TESSERA_HC_COUNT] = {
 #undef HCALL
 };
 
+/*@ assigns \nothing;
+    ensures \result == \null || (nr < TESSERA_HC_COUNT && \result == &hcall_table[nr] && \result->fn != \null); */
 const struct hcall_entry *hcall_lookup(uint64_t nr)
 {
 	if (nr >= TESSERA_HC_COUNT || !hcall_table[nr].fn)
@@ -26,6 +28,17 @@ const struct hcall_entry *hcall_lookup(uint64_t nr)
 }
 
 /* The object a call acts on, from its first argument; errors are the call's own. */
+/*@ requires ports_ok(d) && guest_mem(d) && \valid(hc) && \separated(d, hc) && d->ndevs <= TESSERA_DEVICES_MAX;
+    assigns hc->target, hc->dev;
+    ensures target == HCALL_TARGET_CORE ==> \result == 0 && hc->target == \null;
+    ensures target == HCALL_TARGET_SELF ==> \result == 0 && hc->target == d;
+    ensures target == HCALL_TARGET_DOMAIN || target == HCALL_TARGET_NAME || target == HCALL_TARGET_PORT ==>
+            (\result == 0 <==> hc->target != \null) && (\result == 0 ==> running(hc->target));
+    ensures target == HCALL_TARGET_DOMAIN && \result == 0 ==> hc->target == dom_slot(hc->arg[0]);
+    ensures target == HCALL_TARGET_PORT && \result == 0 ==> bound_to(d, hc->arg[0]) && hc->target == peer_of(d, hc->arg[0]);
+    ensures target == HCALL_TARGET_DEVICE ==> (\result == 0 <==> hc->dev != \null) &&
+            (\result == 0 ==> hc->arg[0] < d->ndevs && hc->dev == d->devs[hc->arg[0]]);
+    ensures target > HCALL_TARGET_DEVICE ==> \result == -TESSERA_ENOSYS; */
 static int64_t resolve_target(struct domain *d, uint8_t target, struct hcall_ctx *hc)
 {
 	switch (target) {

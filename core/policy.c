@@ -180,11 +180,18 @@ static int check_labels(struct policy *p, const char **why)
 }
 
 /* The slot holding (s, t, c), or -1: at most probe + 1 reads, whatever the policy's size. */
+/*@ requires policy_table(p) && p->hdr != \null;
+    assigns \nothing;
+    ensures \result == -1 || (0 <= \result <= p->avmask && av_match(&p->avtab[\result], s, t, c)); */
 static int64_t av_slot(const struct policy *p, uint32_t s, uint32_t t, uint32_t c)
 {
 	uint32_t home = tpol_av_hash(s, t, c);
+	/*@ loop invariant k <= p->probe + 1;
+	    loop assigns k;
+	    loop variant p->probe + 1 - k; */
 	for (uint32_t k = 0; k <= p->probe; k++) {
 		uint32_t i = (home + k) & p->avmask;
+		//@ assert i <= p->avmask;
 		const struct tpol_av *e = &p->avtab[i];
 		if (!e->flags)
 			return -1;
@@ -257,6 +264,9 @@ int policy_load(struct policy *p, const void *buf, uint64_t size, const char **w
 	return rc;
 }
 
+/*@ requires policy_table(p);
+    assigns \nothing;
+    ensures \result != 0 ==> policy_grants(p, source, target, cls, \result); */
 uint32_t policy_allowed(const struct policy *p, uint32_t source, uint32_t target, uint32_t cls)
 {
 	int64_t i;

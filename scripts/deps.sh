@@ -2,7 +2,7 @@
 # Checks that the Debian packages the build and the boot tests (QEMU, Bochs) need are
 # installed and installs the missing ones (as root) or prints the command to do it.
 #
-#   scripts/deps.sh [GROUP...]     GROUP: build qemu iso uefi bochs attest fuzz (default: all of them)
+#   scripts/deps.sh [GROUP...]     GROUP: build qemu iso uefi bochs attest fuzz verify (default: all of them)
 #
 # A package counts as installed when the commands or files it provides are present,
 # so the check is fast and needs no package database. Quiet when nothing is missing.
@@ -38,11 +38,16 @@ fuzz  afl++               cmd:afl-fuzz&cmd:afl-clang-fast&cmd:afl-tmin
 fuzz  clang               cmd:clang&file:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 fuzz  lld                 cmd:ld.lld
 fuzz  llvm-14             cmd:llvm-cov-14&cmd:llvm-profdata-14&cmd:llvm-symbolizer-14
+verify frama-c-base       cmd:frama-c
+verify why3               cmd:why3
+verify z3                 cmd:z3
+verify cvc4               cmd:cvc4
+verify spin               cmd:spin
 '
-ALL_GROUPS='build qemu iso uefi bochs attest fuzz'
+ALL_GROUPS='build qemu iso uefi bochs attest fuzz verify'
 
 usage() {
-	echo "usage: $0 [build|qemu|iso|uefi|bochs|attest|fuzz]..." >&2
+	echo "usage: $0 [build|qemu|iso|uefi|bochs|attest|fuzz|verify]..." >&2
 	exit 2
 }
 

@@ -27,6 +27,7 @@ suite() { # name command...
 suite docs scripts/hcall-doc.sh --check
 suite build tests/build/run.sh
 suite unit make -s unit
+suite verify verification/run.sh
 suite fuzz make -s fuzz-smoke
 suite policy tests/policy/run.sh
 suite attest tests/attest/run.sh

@@ -11,17 +11,24 @@
 #define IS_ALIGNED(x, a) (((x) & ((a) - 1)) == 0)
 
 /* Overflow-safe range helpers: every guest or boot-supplied range goes through these. */
+/*@ requires \valid(end);
+    assigns *end;
+    ensures \result <==> base + len <= UINT64_MAX;
+    ensures \result ==> *end == base + len; */
 static inline bool range_add_ok(uint64_t base, uint64_t len, uint64_t *end)
 {
 	return !__builtin_add_overflow(base, len, end);
 }
 
 /* [base, base+len) lies inside [0, limit). */
+/*@ assigns \nothing;
+    ensures \result <==> base + len <= limit; */
 static inline bool range_within(uint64_t base, uint64_t len, uint64_t limit)
 {
 	return len <= limit && base <= limit - len;
 }
 
+/*@ assigns \nothing; */
 static inline bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return alen && blen && a < b + blen && b < a + alen;
