@@ -137,7 +137,7 @@ $(B)/driver-domains/console/conscrash.c.o: driver-domains/console/main.c
 ATTEST_DOM_CFLAGS := $(DOM_CFLAGS) -Idriver-domains/attest/include
 DOMAINS += $(B)/domains/attest.elf
 $(B)/domains/attest.elf: $(B)/driver-domains/attest/main.c.o $(B)/driver-domains/attest/filter.c.o \
-                         $(B)/driver-domains/attest/vcons.c.o $(B)/driver-domains/lib/virtio.c.o \
+                         $(B)/driver-domains/lib/vcons.c.o $(B)/driver-domains/lib/virtio.c.o \
                          $(B)/attest-dom/tpm_tis.c.o $(B)/attest-dom/tpm_crb.c.o
 $(B)/driver-domains/attest/%.c.o: driver-domains/attest/%.c
 	@mkdir -p $(dir $@)
@@ -164,6 +164,8 @@ help:
 	@echo "make sloc       lines of code in core/ that go into the x86-64 image"
 	@echo "make fuzz       AFL++ campaigns on every core (FUZZ_TIME=s per target, FUZZ_TARGETS=...),"
 	@echo "                then a summary; fuzz-planted, fuzz-coverage, fuzz-smoke: fuzz/README.md"
+	@echo "make fuzz-system  the booted image under QEMU fuzzed by its own domains (FUZZ_TIME=s):"
+	@echo "                fuzz/system/README.md"
 	@echo "make verify     Frama-C WP proofs and Spin models (verification/README.md)"
 	@echo "make deps       install the Debian packages the project needs"
 	@echo "make clean      remove build/"

@@ -174,7 +174,11 @@ void console_write_untrusted(const struct domain *d, const uint8_t *buf, size_t 
 
 	take_line(d);
 	at_start = !line_open;
+#if FUZZ_PLANTED_SYSTEM == 2 /* a counter too narrow: 256 bytes never end (fuzz/system) */
+	for (uint8_t i = 0; i < len; i++) {
+#else
 	for (size_t i = 0; i < len; i++) {
+#endif
 		uint8_t c = buf[i];
 		if (pos > sizeof(line) - 8 - TESSERA_NAME_MAX) {
 			emit(line, pos);

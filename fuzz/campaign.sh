@@ -2,13 +2,16 @@
 # `make fuzz`: an AFL++ campaign per target on every core, one target after the other
 # (FUZZ_TIME seconds each, default 600; FUZZ_JOBS instances, default all cores; the
 # first one with the cmplog twin). Progress every 30 s; then a summary per target.
-# Every crash is minimised (afl-tmin), replayed through the sanitizer build to name
-# its top frame, and each new one (by that name) is copied to fuzz/regressions/T/.
-# FUZZ_SAVE=1 merges each campaign's queues into fuzz/corpus/T/ (libFuzzer -merge=1).
+# Every crash is triaged by fuzz/triage.sh: minimised (afl-tmin), named by the
+# sanitizer's or the oracle's report in the lf build, and each new one (by that name)
+# copied to FUZZ_REGRESSIONS/T/ (default fuzz/regressions; FUZZ_TRIAGE_AFL and
+# FUZZ_TRIAGE_LF pick the builds it triages with). FUZZ_SAVE=1 merges each campaign's
+# queues into fuzz/corpus/T/ (libFuzzer -merge=1).
 #   fuzz/campaign.sh [TARGET...]     (built by `make fuzz-build`; see fuzz/README.md)
 set -u
 cd "$(dirname "$0")/.."
 FZ=build/fuzz
+REG=${FUZZ_REGRESSIONS:-fuzz/regressions}
 TIME=${FUZZ_TIME:-600}
 JOBS=${FUZZ_JOBS:-$(nproc)}
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
@@ -27,38 +30,8 @@ inputs() { # target: a directory with its seeds and committed corpus
 	rm -rf "$in" && mkdir -p "$in"
 	cp "$FZ/seeds/$t"/* "$in"/ 2>/dev/null
 	cp fuzz/corpus/"$t"/* "$in"/ 2>/dev/null
-	cp fuzz/regressions/"$t"/* "$in"/ 2>/dev/null
+	cp "$REG/$t"/* "$in"/ 2>/dev/null
 	echo "$in"
-}
-
-# The sanitizer's or the oracle's words for a crash: where, and what.
-crash_key() { # target file
-	local log
-	log=$(ASAN_OPTIONS=symbolize=1:detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:symbolize=1 \
-		"$FZ/lf/$1" "$2" 2>&1)
-	echo "$log" | grep -m1 -E '^SUMMARY: |oracle, record|runtime error' |
-		sed -E 's/0x[0-9a-f]+//g; s/record [0-9]+/record N/; s/[0-9]+ (bytes|frames)/N \1/g' |
-		cut -c1-160
-}
-
-triage() { # target out-dir
-	local t=$1 out=$2 n=0 new=0 key sum
-	mkdir -p "$FZ/crashes/$t" fuzz/regressions/"$t"
-	for c in "$out"/*/crashes/id*; do
-		[ -e "$c" ] || continue
-		n=$((n + 1))
-		afl-tmin -q -i "$c" -o "$FZ/crashes/$t/min" -- "$FZ/afl/$t" >/dev/null 2>&1 ||
-			cp "$c" "$FZ/crashes/$t/min"
-		key=$(crash_key "$t" "$FZ/crashes/$t/min")
-		[ -n "$key" ] || key="no report ($(basename "$c"))"
-		sum=$(printf '%s' "$key" | sha1sum | cut -c1-12)
-		if [ ! -e fuzz/regressions/"$t"/crash-"$sum" ]; then
-			cp "$FZ/crashes/$t/min" fuzz/regressions/"$t"/crash-"$sum"
-			echo "  new crash in $t: $key -> fuzz/regressions/$t/crash-$sum" >&2
-			new=$((new + 1))
-		fi
-	done
-	echo "$n $new"
 }
 
 for t in $targets; do
@@ -100,7 +73,9 @@ for t in $targets; do
 		c=$(stat "$f" corpus_count)
 		[ "${c:-0}" -gt "$corpus" ] && corpus=$c
 	done
-	read -r crashes new < <(triage "$t" "$out")
+	FUZZ_REGRESSIONS=$REG fuzz/triage.sh "$t" "$out"/*/crashes/id* >"$out/triage.tsv"
+	crashes=$(wc -l <"$out/triage.tsv")
+	new=$(cut -f4 "$out/triage.tsv" | grep -c -x new)
 	if [ ! -e "$out/main/fuzzer_stats" ]; then
 		echo "  $t: afl-fuzz did not start; see $out/afl-1.log"
 		tail -n 5 "$out/afl-1.log"

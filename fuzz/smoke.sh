@@ -3,7 +3,8 @@
 # corpus (fuzz/corpus) and regression inputs (fuzz/regressions) replayed through the
 # libFuzzer + ASan + UBSan build, then a short libFuzzer run of each (SMOKE_TIME s,
 # default 10; SMOKE_JOBS targets at once, default 2); and the quick planted case: the
-# hypercall harness finds its planted bug (SMOKE_PLANTED=0 skips it).
+# hypercall harness finds its planted bug (SMOKE_PLANTED=0 skips it); and crash triage
+# on crashes of the planted builds (fuzz/triage_test.sh; SMOKE_TRIAGE=0 skips it).
 # PASS/FAIL lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -33,6 +34,19 @@ for t in $targets; do
 		fail "replay-$t" "$(grep -m1 -E 'SUMMARY|oracle|runtime error|Running:' "$W/$t-replay.log" | cut -c1-120) (see $W/$t-replay.log)"
 	fi
 done
+
+# The grant generation wrap (seed grant-wrap, header flag FZ_F_GEN_HIGH): the offers give
+# generation 0xffff, then 1; the wrapped reference maps, the one before the wrap is stale.
+if [ -x "$FZ/lf/hcall" ] && [ -f "$FZ/seeds/hcall/grant-wrap" ]; then
+	estale=$(sed -n 's/^#define TESSERA_ESTALE *\([0-9]*\).*/\1/p' core/include/tessera/errno.h)
+	st=($(FUZZ_TRACE=1 "$FZ/lf/hcall" "$FZ/seeds/hcall/grant-wrap" 2>&1 | sed -n 's/^record .* -> //p'))
+	if [ ${#st[@]} = 5 ] && [ "${st[0]}" = $((0xffff << 16)) ] && [ "${st[1]}" = 0 ] &&
+	   [ "${st[2]}" = $((1 << 16)) ] && [ "${st[3]}" -gt 0 ] && [ "${st[4]}" = "-$estale" ]; then
+		pass "grant-wrap (generation 0xffff, then 1; the reference before the wrap is -ESTALE)"
+	else
+		fail grant-wrap "statuses ${st[*]} (offer, end, offer, map, map)"
+	fi
+fi
 
 # The short runs, JOBS at a time; each writes its verdict to a file.
 run() { # target
@@ -64,6 +78,15 @@ if [ "${SMOKE_PLANTED:-1}" = 1 ] && command -v afl-fuzz >/dev/null; then
 	v=$(grep -m1 -E '^(PASS|FAIL) ' "$W/planted.log" || echo "FAIL planted-hcall: no verdict (see $W/planted.log)")
 	echo "$v"
 	case $v in PASS*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+fi
+# Crash triage on real crashes of the planted builds (fuzz/triage_test.sh).
+if [ "${SMOKE_TRIAGE:-1}" = 1 ] && command -v afl-tmin >/dev/null; then
+	fuzz/triage_test.sh >"$W/triage.log" 2>&1
+	v=$(grep -E '^(PASS|FAIL) ' "$W/triage.log")
+	[ -n "$v" ] || v="FAIL triage: no verdict (see $W/triage.log)"
+	echo "$v"
+	passed=$((passed + $(grep -c '^PASS' <<<"$v")))
+	failed=$((failed + $(grep -c '^FAIL' <<<"$v")))
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,6 +5,7 @@
 #   cmplog   AFL++ cmplog twin of afl (afl-fuzz -c)
 #   cov      clang source-based coverage, driver fuzz/common/main.c (make fuzz-coverage)
 #   planted  afl with -DFUZZ_PLANTED_BUG=1 (make fuzz-planted)
+#   lf-planted  lf with -DFUZZ_PLANTED_BUG=1 (fuzz/triage_test.sh: hcall and config only)
 # The hosted core (core/*.c) is built per variant with its .data and .bss renamed to
 # core_state_*, which fuzz/common/snapshot.c saves and restores between inputs.
 FUZZ_ALL := hcall policy config mb1 mb2 elf acpi ivrs dmar eventlog verifier tpmfilter \
@@ -53,7 +54,11 @@ FUZZ_CC_cov := clang
 FUZZ_FLAGS_cov := -fprofile-instr-generate -fcoverage-mapping
 FUZZ_CC_planted := $(FUZZ_AFL_ENV) afl-clang-fast
 FUZZ_FLAGS_planted := -DFUZZ_PLANTED_BUG=1
-FUZZ_VARIANTS := lf afl cmplog cov planted
+# lf with the planted bugs: the build fuzz/triage_test.sh names planted crashes with.
+FUZZ_CC_lf-planted := clang
+FUZZ_FLAGS_lf-planted := $(FUZZ_FLAGS_lf) -DFUZZ_PLANTED_BUG=1
+FUZZ_LINK_lf-planted := $(FUZZ_LINK_lf)
+FUZZ_VARIANTS := lf afl cmplog cov planted lf-planted
 $(foreach v,afl cmplog cov planted,$(eval FUZZ_DRIVER_$(v) := fuzz/common/main.c))
 
 # $(1) variant
@@ -89,7 +94,7 @@ $(foreach v,$(FUZZ_VARIANTS),$(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_link,$(v
 FUZZ_HOSTED_SIM := $(patsubst %,$(B)/hosted/%.o,$(wildcard tests/sim/*.c))
 FUZZ_GEN_SRCS := $(wildcard fuzz/gen/*.c) tests/unit/util.c tests/unit/policy_build.c fuzz/common/shim.c \
                  fuzz/verifier/golden.c attest/eventlog.c
-$(FZ)/gen: $(FUZZ_GEN_SRCS) $(wildcard fuzz/gen/*.h) fuzz/hcall/hcall.h fuzz/verifier/golden.h \
+$(FZ)/gen: $(FUZZ_GEN_SRCS) $(wildcard fuzz/gen/*.h) fuzz/hcall/hcall.h fuzz/include/fuzzrec.h fuzz/verifier/golden.h \
 		$(B)/hosted/libcore.a $(FUZZ_HOSTED_SIM)
 	@mkdir -p $(dir $@)
 	@$(CC) $(HOSTED_CFLAGS) -D_DEFAULT_SOURCE -Idriver-domains/lib/include -Iattest -o $@ \
@@ -106,7 +111,8 @@ fuzz-build: fuzz-deps $(FZ)/seeds.stamp \
 		$(foreach v,afl cmplog lf,$(foreach t,$(FUZZ_TARGETS),$(FZ)/$(v)/$(t)))
 fuzz: fuzz-build
 	@FUZZ_TIME=$(FUZZ_TIME) fuzz/campaign.sh $(FUZZ_TARGETS)
-fuzz-smoke: fuzz-deps $(FZ)/seeds.stamp $(foreach t,$(FUZZ_ALL),$(FZ)/lf/$(t)) $(FZ)/planted/hcall $(FZ)/afl/hcall
+fuzz-smoke: fuzz-deps $(FZ)/seeds.stamp $(foreach t,$(FUZZ_ALL),$(FZ)/lf/$(t)) $(FZ)/planted/hcall $(FZ)/afl/hcall \
+		$(foreach t,hcall config,$(FZ)/planted/$(t) $(FZ)/lf-planted/$(t))
 	@fuzz/smoke.sh $(FUZZ_ALL)
 fuzz-planted: fuzz-deps $(FZ)/seeds.stamp $(foreach t,$(FUZZ_TARGETS),$(FZ)/planted/$(t) $(FZ)/afl/$(t))
 	@fuzz/planted.sh $(FUZZ_TARGETS)

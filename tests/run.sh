@@ -29,6 +29,7 @@ suite build tests/build/run.sh
 suite unit make -s unit
 suite verify verification/run.sh
 suite fuzz make -s fuzz-smoke
+suite fuzz-system make -s fuzz-system-test
 suite policy tests/policy/run.sh
 suite attest tests/attest/run.sh
 suite qemu tests/qemu/run.sh

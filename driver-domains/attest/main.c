@@ -12,7 +12,7 @@
 #include <tessera/attest.h>
 #include "../../core/arch/x86/tpm_hw.h"
 #include "filter.h"
-#include "vcons.h"
+#include <rt/vcons.h>
 
 #define LOG_MAX (48u * 1024)
 #define RC_FAILURE 0x101u      /* TPM_RC_FAILURE: the TPM did not answer */

@@ -65,6 +65,16 @@ static void load_tables(void)
 			 : : "m"(g), "m"(i) : "rax", "memory");
 }
 
+/* Every vector from 32 up acknowledges an upcall: for a domain that may move its event
+ * page or pick another vector (the fuzzing domain), a stray one must not kill it. */
+void rt_events_catch_all(void)
+{
+	for (unsigned v = 32; v < 256; v++) {
+		idt[v * 2] = idt[RT_EVENT_VECTOR * 2];
+		idt[v * 2 + 1] = idt[RT_EVENT_VECTOR * 2 + 1];
+	}
+}
+
 long rt_events_init(void)
 {
 	load_tables();

@@ -229,6 +229,16 @@ void gen_hcall(void)
 	hc(0, HC(dev_config_read), 0, 0x1000, 4, 0);
 	hc(0, HC(dev_irq_bind), 0, 0, 70, 0);
 	seed(T, "config-space", s.b, s.n);
+	/* the generation wrap: entries start at 0xfffe (FZ_F_GEN_HIGH), so an offer gives
+	   0xffff, its end (of the ref the offer returned) and the next offer wrap to 1; the
+	   wrapped ref maps, the ref before the wrap is -ESTALE */
+	header(0, 2, FZ_F_GEN_HIGH, AB);
+	hc(0, HC(grant_offer), 1, 4, 0, 0);
+	rec(0, FZ_K_HCALL, HC(grant_end), 0, FZ_W_PREV << 5, 0, 0, 0, 0, NULL, 0);
+	hc(0, HC(grant_offer), 1, 4, 0, 0);
+	hc(1, HC(grant_map), 0, REF(0, 1), 0, 0);
+	hc(1, HC(grant_map), 0, REF(0, 0xffff), 1, 0);
+	seed(T, "grant-wrap", s.b, s.n);
 	/* dictionary: each call's record prefix, magic values, names */
 	for (uint8_t nr = 0; nr < TESSERA_HC_COUNT; nr++) {
 		uint8_t p[3] = { 0, FZ_K_HCALL, nr };
@@ -238,7 +248,7 @@ void gen_hcall(void)
 		dict(T, name, p, sizeof(p));
 	}
 	uint32_t magic[] = { (uint32_t)TESSERA_GRANT_WINDOW, 0x10000, 0x10001, 0x20000, PAGE, 4096,
-			     0xffffffff, 0x7fffffff, 0x100, 0x40, TESSERA_KLOG_READ_MAX };
+			     0xffffffff, 0x7fffffff, 0x100, 0x40, TESSERA_KLOG_READ_MAX, REF(0, 0xffff) };
 	for (unsigned i = 0; i < sizeof(magic) / sizeof(magic[0]); i++) {
 		char name[16] = "magic_";
 		name[6] = (char)('a' + i), name[7] = 0;

@@ -18,6 +18,7 @@
 
 uint32_t fz_record_index;
 static bool trace; /* FUZZ_TRACE=1: each hypercall's status on stderr */
+static int64_t prev_status; /* the last hypercall's status (FZ_W_PREV) */
 
 void fz_fail(const char *fmt, ...)
 {
@@ -40,19 +41,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void decode(const uint8_t *p, struct fz_record *r)
-{
-	r->caller = p[0];
-	r->kind = p[1];
-	r->nr = p[2];
-	r->faults = p[3];
-	r->wide = p[4];
-	r->len = p[5];
-	r->off = (uint16_t)(p[6] | p[7] << 8);
-	for (unsigned i = 0; i < 5; i++)
-		memcpy(&r->arg[i], p + 8 + 4 * i, 4); /* little-endian host */
-}
-
 static void hypercall(const struct fz_policy *p, struct domain *d, const struct fz_record *r,
 		      const uint64_t arg[5])
 {
@@ -70,6 +58,7 @@ static void hypercall(const struct fz_policy *p, struct domain *d, const struct 
 		fprintf(stderr, "record %u: domain %u hypercall %u -> %lld\n", fz_record_index, d->id,
 			r->nr, (long long)v->regs.rax);
 	fz_model_after(b, (int64_t)v->regs.rax);
+	prev_status = (int64_t)v->regs.rax;
 }
 
 /* One record. */
@@ -82,10 +71,10 @@ static void play(const struct fz_policy *p, const struct fz_record *r, const uin
 		return;
 	if (r->len && gpa + r->len <= d->mem_size)
 		memcpy(d->mem + gpa, data, r->len);
-	for (unsigned i = 0; i < 5; i++)
-		arg[i] = r->arg[i] | (r->wide >> i & 1 ? 0xffffffff00000000ULL : 0);
-	if (r->wide >> 5 && r->wide >> 5 <= 5)
-		arg[(r->wide >> 5) - 1] = gpa;
+	fz_record_args(r, (uint64_t)prev_status, arg);
+	if (fz_record_data_arg(r) >= 0)
+		arg[fz_record_data_arg(r)] = gpa;
+	prev_status = 0;
 	fz_faults = r->faults;
 	sim_virt.fail_grant_map = r->faults & FZ_X_GRANT_MAP ? -1 : 0;
 	sim_pci.fail_ioport = sim_pci.fail_mmio_map = r->faults & FZ_X_IOPORT;
@@ -135,11 +124,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&h, data, sizeof(h));
 	p = &fz_policies[h.policy % FZ_POLICIES];
 	fz_record_index = 0;
+	prev_status = 0;
 	fz_machine_reset(&h);
 	fz_check_invariants(false);
 	while (size - at >= FZ_RECORD_SIZE) {
 		struct fz_record r;
-		decode(data + at, &r);
+		fz_record_decode(data + at, &r);
 		at += FZ_RECORD_SIZE;
 		if (r.len > size - at)
 			r.len = (uint8_t)(size - at);

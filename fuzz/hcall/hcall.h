@@ -4,14 +4,14 @@
  *
  * Input: a header, then records until the input ends (a short tail is ignored).
  *   header  policy, number of domains, flags, per-domain name and size, creation faults
- *   record  caller, kind, hypercall number, faults, argument widths, data length and
- *           offset, 5 arguments, then `len` bytes placed in the caller's memory
+ *   record  fuzz/include/fuzzrec.h (shared with the full-system fuzzer)
  * All integers little-endian. After every record the oracles (oracle.c, model.c) run;
  * a broken invariant is abort().
  */
 #ifndef FUZZ_HCALL_H
 #define FUZZ_HCALL_H
 #include <core/domain.h>
+#include "../include/fuzzrec.h"
 #include <tessera/errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,29 +34,9 @@ struct fz_header {
 #define FZ_F_TPM      0x08 /* domain 1 has tpm=1 */
 #define FZ_F_NO_IOMMU 0x10 /* no IOMMU: device assignment fails */
 #define FZ_F_MSIX     0x20 /* the NIC has MSI-X (40 entries) instead of MSI */
+#define FZ_F_GEN_HIGH 0x40 /* grant generations start at 0xfffe, as after 65,534 offer/end pairs */
 #define FZ_D_4M       0x40 /* 4 MiB instead of 2 */
 #define FZ_D_NAME     0x07
-
-struct fz_record {
-	uint8_t caller; /* domain id, % FZ_IDS; a record for a domain not running is skipped */
-	uint8_t kind;   /* FZ_K_*, % FZ_KINDS */
-	uint8_t nr;     /* hypercall number (any: unknown ones must be -ENOSYS) */
-	uint8_t faults; /* FZ_X_*: what fails while this record runs */
-	uint8_t wide;   /* bit i < 5: arg i gets the high word 0xffffffff; bits 5-7: 1 + arg set to the data's gpa */
-	uint8_t len;    /* data bytes after the record */
-	uint16_t off;   /* data at guest-physical off * 32 */
-	uint32_t arg[5];
-};
-#define FZ_RECORD_SIZE 28
-enum { FZ_K_HCALL, FZ_K_HCALL2, FZ_K_HCALL3, FZ_K_FAULT, FZ_K_HALT, FZ_K_IRQ, FZ_K_TICK,
-       FZ_K_FORBIDDEN, FZ_KINDS };
-#define FZ_X_FRAME     0x01 /* frame_alloc returns 0 */
-#define FZ_X_COPY_IN   0x02 /* guest_copy_in returns -EFAULT */
-#define FZ_X_COPY_OUT  0x04 /* guest_copy_out returns -EFAULT */
-#define FZ_X_GRANT_MAP 0x08 /* the backend cannot map a grant */
-#define FZ_X_IOPORT    0x10 /* the backend cannot open I/O ports or map MMIO */
-#define FZ_X_IRQ_ROUTE 0x20 /* the IOMMU cannot route an interrupt */
-#define FZ_X_IOMMU     0x40 /* the IOMMU cannot take a device (restarts) */
 
 /* --- policies.c: the built-in policies, as descriptions the model reads ------------- */
 #define FZ_POLICIES 4

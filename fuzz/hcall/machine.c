@@ -139,6 +139,18 @@ void fz_machine_init(void)
 	snapshot_save(&boot_measured);
 }
 
+/*
+ * FZ_F_GEN_HIGH: every grant entry at generation 0xfffe, so the next offer of an entry
+ * gives 0xffff and the one after wraps to 1. A reachable state: 65,534 rounds of
+ * offering every entry to a peer and ending it leave the entries exactly so (inactive,
+ * unmapped), but no input holds that many records.
+ */
+static void grant_gen_high(struct domain *d, const struct fz_header *h)
+{
+	for (uint32_t i = 0; (h->flags & FZ_F_GEN_HIGH) && i < TESSERA_GRANT_REFS; i++)
+		d->grants[i].gen = 0xfffe;
+}
+
 static void make_domain_from(const struct fz_header *h, uint32_t i, const struct fz_policy *p)
 {
 	struct domain_config dc;
@@ -162,8 +174,10 @@ static void make_domain_from(const struct fz_header *h, uint32_t i, const struct
 		return; /* main.c rejects a domain the policy does not label */
 	dc.type = (uint32_t)type;
 	fz_faults = h->create_faults >> i & 1 ? FZ_X_FRAME : 0;
-	if (!domain_start(&dc, image.b, image.size, &d, &why))
+	if (!domain_start(&dc, image.b, image.size, &d, &why)) {
 		fz_domains_made++;
+		grant_gen_high(d, h);
+	}
 	fz_faults = 0;
 }
 

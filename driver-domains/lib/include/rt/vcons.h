@@ -1,6 +1,6 @@
-/* virtio-console port 0 for the attestation domain: its channel to the verifier. */
-#ifndef ATTEST_VCONS_H
-#define ATTEST_VCONS_H
+/* virtio-console port 0: a domain's byte channel to a host program (attest, fuzz). */
+#ifndef RT_VCONS_H
+#define RT_VCONS_H
 #include <stdint.h>
 
 long vcons_init(uint32_t index);

@@ -7,7 +7,7 @@
 #include <rt/console.h>
 #include <rt/hcall.h>
 #include <rt/virtio.h>
-#include "vcons.h"
+#include <rt/vcons.h>
 
 #define VIRTIO_ID_CONSOLE 3
 #define RXQ 0
@@ -33,13 +33,13 @@ long vcons_init(uint32_t index)
 {
 	long rc = virtio_open(&dev, index, VIRTIO_ID_CONSOLE, 0);
 	if (rc < 0) {
-		rt_printf("attest: device %u is not a usable virtio-console (%ld)\n", index, rc);
+		rt_printf("vcons: device %u is not a usable virtio-console (%ld)\n", index, rc);
 		return rc;
 	}
 	virtio_irq_bind(&dev, 0); /* both queues on entry 0, or we poll */
 	if ((rc = virtq_setup(&dev, &rxq, RXQ, &rxmem)) < 0 ||
 	    (rc = virtq_setup(&dev, &txq, TXQ, &txmem)) < 0 || (rc = virtio_ready(&dev)) < 0) {
-		rt_printf("attest: virtio-console setup failed (%ld)\n", rc);
+		rt_printf("vcons: virtio-console setup failed (%ld)\n", rc);
 		virtio_fail(&dev);
 		return rc;
 	}

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""The full-system fuzzer (fuzz/system/README.md).
+
+  driver.py campaign [--time S] [--seed N] [--core MB1] [--out DIR] [--stop-on KINDS]
+  driver.py replay [--core MB1] [--out DIR] JOURNAL
+
+campaign: boots Tessera under QEMU TCG (machine.py), sends generated inputs (gen.py) to
+the fuzzing domains and watches for findings: a core panic, a hang (no answer and no
+sentinel heartbeat), an escape (the sentinel's memory changed), QEMU ending, a status the
+ABI does not allow, a domain destroyed by a record that should not have killed it. Each
+finding is kept as DIR/findings/KIND-N/ (journal.jsonl: every frame sent since the boot,
+repro.jsonl when the last input alone reproduces it on a fresh boot, serial.log,
+finding.txt), and with --regressions DIR its repro also as DIR/KIND-HASH.jsonl; then the
+machine reboots and the campaign goes on. Progress every 10 s,
+a summary at the end. Exit status: 0, or 1 when a finding was new to this campaign.
+
+replay: boots once, sends a journal's frames in order, prints what was found ("finding
+KIND: ..." or "no finding"); exit status 1 when something was found.
+"""
+import argparse
+import collections
+import hashlib
+import json
+import os
+import re
+import shutil
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen  # noqa: E402
+import machine  # noqa: E402
+
+ANSWER_TIMEOUT = 6.0    # no answer for this long: a hang (no heartbeat either) or a stuck domain
+KILLERS = ("fault", "forbidden", "spliced")  # records that may get their domain destroyed
+
+
+class Finding(Exception):
+    def __init__(self, kind, text):
+        super().__init__("%s: %s" % (kind, text))
+        self.kind, self.text = kind, text
+
+
+class Reboot(Exception):
+    """Not a finding, but this boot cannot go on (a domain ended or is stuck)."""
+
+
+class Session:
+    """One boot and what was sent to it."""
+
+    def __init__(self, core, work):
+        self.m = machine.Machine(core, work)
+        self.journal = []
+        why = self.m.start()
+        if why:
+            self.m.stop()
+            self.check_dead()
+            raise Finding("boot", why)
+
+    def ctx(self, i):
+        h, s = self.m.hello[i], self.m.serial
+        me = machine.NAMES[i]
+        return {"self": h.domid, "ids": list(h.peer.values()), "scratch": h.scratch, "mem": h.mem,
+                "sentinel_refs": list(s.refs.get(me, ()))}
+
+    def check_dead(self):
+        """Findings the log or QEMU's end show: a panic, an escape, QEMU gone."""
+        s = self.m.serial
+        s.poll()
+        if s.panic:
+            raise Finding("panic", s.panic)
+        if s.corrupt:
+            raise Finding("escape", s.corrupt)
+        st = self.m.exited()
+        if st is not None:
+            raise Finding("qemu-exit", "QEMU ended with status %d" % st)
+        for kind, dom, text in s.events:
+            if text.startswith("vm entry failed"):
+                raise Finding("entry-failed", "%s: %s" % (dom, text))
+
+    def send(self, dom, body, names):
+        """Run one frame; the statuses, or None when the domain was destroyed (and restarted)."""
+        self.journal.append({"d": dom, "hex": body.hex(), "calls": names})
+        ch = self.m.chan[dom]
+        nevents = len(self.m.serial.events)
+        ch.send(b"TFZI", body)
+        beats = self.m.serial.beats
+        waited = 0.0
+        while True:
+            try:
+                f = ch.frame(0.25)
+            except RuntimeError as e:  # QEMU closed the channel: it ended, or is ending
+                time.sleep(0.5)
+                self.check_dead()
+                raise Finding("qemu-exit", str(e))
+            self.check_dead()
+            if f is None:
+                waited += 0.25
+                gone = [e for e in self.m.serial.events[nevents:] if e[1] == machine.NAMES[dom] and
+                        (e[0] == "exited" or "could not be restarted" in e[2])]
+                if gone:
+                    raise Reboot("%s ended: %s %s" % (machine.NAMES[dom], gone[-1][0], gone[-1][2]))
+                if waited < ANSWER_TIMEOUT:
+                    continue
+                if self.m.serial.beats == beats:
+                    raise Finding("hang", "no answer from %s and no sentinel heartbeat for %d s"
+                                  % (machine.NAMES[dom], waited))
+                ended = [e for e in self.m.serial.events[nevents:] if e[1] == machine.NAMES[dom]]
+                raise Reboot("%s stopped answering (%s)" % (machine.NAMES[dom], ended or "no log"))
+            if f[0] == b"TFZO":
+                n = struct.unpack("<I", f[1][:4])[0]
+                return [struct.unpack("<q", f[1][4 + 8 * i:12 + 8 * i])[0] for i in range(n)]
+            if f[0] == b"TFZH":
+                self.m.hello[dom] = machine.Hello(f[1])
+                died = [e for e in self.m.serial.events[nevents:] if e[1] == machine.NAMES[dom]]
+                if not any(k in KILLERS for k in names):
+                    raise Finding("unexpected-kill", "%s: %s after %s" % (
+                        machine.NAMES[dom], died[-1][2] if died else "restarted", names))
+                return None
+            if f[0] == b"TFZE":
+                raise Finding("protocol", "%s refused a frame" % machine.NAMES[dom])
+
+
+def frames(inp):
+    """Consecutive records of one domain go in one frame: [(dom, bytes, names)]."""
+    out = []
+    for dom, rec, name in inp:
+        if out and out[-1][0] == dom:
+            out[-1][1].extend(rec)
+            out[-1][2].append(name)
+        else:
+            out.append((dom, bytearray(rec), [name]))
+    return [(d, bytes(b), n) for d, b, n in out]
+
+
+def key_of(f):
+    """What a finding is, without the addresses and counts that differ between runs."""
+    return "%s %s" % (f.kind, re.sub(r"0x[0-9a-f]+|\d+", "N", f.text)[:120])
+
+
+def save(out, f, s, stats):
+    key = key_of(f)
+    stats["keys"].setdefault(key, 0)
+    stats["keys"][key] += 1
+    d = os.path.join(out, "findings", "%s-%d" % (f.kind, stats["findings"]))
+    stats["findings"] += 1
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "journal.jsonl"), "w") as fh:
+        for e in s.journal:
+            fh.write(json.dumps(e) + "\n")
+    shutil.copy(s.m.serial.path, os.path.join(d, "serial.log"))
+    with open(os.path.join(d, "finding.txt"), "w") as fh:
+        fh.write("%s\n%s\n" % (f.kind, f.text))
+    return d, stats["keys"][key] == 1
+
+
+def replay(core, work, entries):
+    """Boot, send the entries; the Finding, or None."""
+    try:
+        s = Session(core, work)
+    except Finding as f:
+        return f
+    try:
+        for e in entries:
+            s.send(e["d"], bytes.fromhex(e["hex"]), e.get("calls", []))
+        s.check_dead()
+        time.sleep(2.0)  # let the sentinel finish a pass over what changed
+        s.check_dead()
+        return None
+    except Finding as f:
+        return f
+    except Reboot as e:
+        print("replay: the boot could not go on: %s" % e, file=sys.stderr)
+        return None
+    finally:
+        s.m.stop()
+
+
+def reduce(core, work, d, f, journal):
+    """The shortest tail of the journal (1, 4, 16, 64 frames or all of them) that reproduces
+    the finding on a fresh boot, as repro.jsonl; its length, or 0. (Refs and ids a tail names
+    may depend on what ran before it in the boot.)"""
+    for n in (1, 4, 16, 64, len(journal)):
+        tail = journal[-n:]
+        g = replay(core, work, tail)
+        if g is not None and g.kind == f.kind:
+            with open(os.path.join(d, "repro.jsonl"), "w") as fh:
+                for e in tail:
+                    fh.write(json.dumps(e) + "\n")
+            return len(tail)
+        if n >= len(journal):
+            break
+    return 0
+
+
+def campaign(a):
+    out = os.path.abspath(a.out)
+    os.makedirs(out, exist_ok=True)
+    g = gen.Gen(a.seed, [os.path.join(machine.ROOT, "fuzz/corpus/hcall")])
+    if g.missing:
+        print("system: no argument kinds for %s (gen.ARGS): random words" % ", ".join(g.missing))
+    stats = {"boots": 0, "inputs": 0, "records": 0, "kills": 0, "reboots": 0, "findings": 0,
+             "new": 0, "keys": {}}
+    seen = collections.Counter()
+    stop = set(a.stop_on.split(",")) if a.stop_on else set()
+    start = last = time.time()
+    found = set()
+    while time.time() - start < a.time and not (stop and stop <= found):
+        s = None
+        try:
+            stats["boots"] += 1
+            s = Session(a.core, os.path.join(out, "run"))
+            while time.time() - start < a.time:
+                inp = g.input([s.ctx(0), s.ctx(1)])
+                stats["inputs"] += 1
+                for dom, body, names in frames(inp):
+                    st = s.send(dom, body, names)
+                    if st is None:
+                        stats["kills"] += 1
+                        break
+                    stats["records"] += len(st)
+                    for name, v in zip(names, st):
+                        seen[(name, v if v < 0 else (">=0"))] += 1
+                        g.learn(name, v)
+                        if not gen.status_ok(v):
+                            raise Finding("bad-status", "%s returned %d" % (name, v))
+                if time.time() - last >= 10:
+                    last = time.time()
+                    el = last - start
+                    print("[%4ds] boots %d  inputs %d  records %d (%d/s)  kills %d  reboots %d  findings %d"
+                          % (el, stats["boots"], stats["inputs"], stats["records"], stats["records"] / el,
+                             stats["kills"], stats["reboots"], stats["findings"]), flush=True)
+        except Finding as f:
+            if s is None:
+                s = argparse.Namespace(journal=[], m=machine.Machine(a.core, os.path.join(out, "run")))
+            s.m.stop()
+            d, new = save(out, f, s, stats)
+            found.add(f.kind)
+            if new:
+                stats["new"] += 1
+                r = s.journal and reduce(a.core, os.path.join(out, "reduce"), d, f, s.journal)
+                if r and a.regressions:  # replayed by `make test` from then on: fix the bug, keep it
+                    os.makedirs(a.regressions, exist_ok=True)
+                    name = "%s-%s.jsonl" % (f.kind, hashlib.sha1(key_of(f).encode()).hexdigest()[:12])
+                    shutil.copy(os.path.join(d, "repro.jsonl"), os.path.join(a.regressions, name))
+                print("system: finding %s -> %s%s" % (f, d, " (the last %d frames reproduce it: repro.jsonl)" % r
+                                                       if r else " (no short tail reproduces it)"), flush=True)
+        except Reboot as e:
+            stats["reboots"] += 1
+            s.m.stop()
+            log = os.path.join(out, "reboots", "%d.log" % stats["reboots"])
+            os.makedirs(os.path.dirname(log), exist_ok=True)
+            shutil.copy(s.m.serial.path, log)
+            with open(log[:-4] + ".jsonl", "w") as fh:
+                for entry in s.journal[-20:]:
+                    fh.write(json.dumps(entry) + "\n")
+            print("system: reboot: %s (log: %s)" % (e, log), flush=True)
+        finally:
+            if s is not None:
+                s.m.stop()
+    el = time.time() - start
+    calls = {n for n, _ in seen}
+    with open(os.path.join(out, "statuses.txt"), "w") as fh:
+        for (n, v), c in sorted(seen.items(), key=lambda x: (x[0][0], str(x[0][1]))):
+            fh.write("%-18s %6s %d\n" % (n, v, c))
+    print("system: %d s, %d boots, %d inputs, %d records (%d/s), %d domains destroyed by their records, "
+          "%d reboots, %d calls with %d distinct statuses" % (el, stats["boots"], stats["inputs"], stats["records"],
+                                                            stats["records"] / max(el, 1), stats["kills"],
+                                                            stats["reboots"], len(calls), len(seen)))
+    print("system: findings %d, new %d%s" % (stats["findings"], stats["new"],
+                                             "".join("\n  %dx %s" % (c, k) for k, c in stats["keys"].items())))
+    return 1 if stats["new"] else 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", choices=("campaign", "replay"))
+    p.add_argument("journal", nargs="?")
+    p.add_argument("--time", type=float, default=600)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--core", default=os.path.join(machine.B, "tessera.mb1"))
+    p.add_argument("--out", default=os.path.join(machine.B, "fuzz/system/campaign"))
+    p.add_argument("--regressions", default="", help="copy each new finding's repro.jsonl here")
+    p.add_argument("--stop-on", default="", help="end once findings of these kinds (a,b,...) were made")
+    a = p.parse_intermixed_args()
+    if a.seed is None:
+        a.seed = int.from_bytes(os.urandom(4), "little")
+    if a.mode == "campaign":
+        print("system: campaign of %d s, seed %d, core %s" % (a.time, a.seed, a.core), flush=True)
+        return campaign(a)
+    if not a.journal:
+        p.error("replay needs a journal")
+    with open(a.journal) as fh:
+        entries = [json.loads(ln) for ln in fh if ln.strip()]
+    f = replay(a.core, os.path.join(os.path.abspath(a.out), "replay"), entries)
+    print("finding %s" % f if f else "no finding")
+    return 1 if f else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
