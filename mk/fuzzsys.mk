@@ -1,6 +1,7 @@
 # The full-system fuzzer (fuzz/system/README.md): two fuzzing domains and a sentinel
 # booted under QEMU TCG, driven by fuzz/system/driver.py.
-#   make fuzz-system        a campaign (FUZZ_TIME seconds, default 600), findings under
+#   make fuzz-system        a campaign (FUZZ_TIME seconds, default 600; FUZZ_JOBS machines side
+#                           by side, default one per core), findings under
 #                           build/fuzz/system/campaign/findings/, new ones' repros into
 #                           fuzz/regressions/system/
 #   make fuzz-system-test   what `make test` runs (suite fuzz-system)
@@ -11,9 +12,9 @@ DOMAINS += $(B)/domains/fuzz.elf $(B)/domains/sentinel.elf
 $(B)/domains/fuzz.elf: $(B)/driver-domains/fuzz/main.c.o $(B)/driver-domains/fuzz/exec.c.o \
                        $(B)/driver-domains/lib/vcons.c.o $(B)/driver-domains/lib/virtio.c.o
 $(B)/domains/sentinel.elf: $(B)/driver-domains/fuzz/sentinel.c.o
-$(B)/policy/fuzzsys.tpb: fuzz/system/fuzzsys.tpol $(POLICY_TOOL)
+$(B)/policy/fuzzsys.tpb: fuzz/system/fuzzsys.tpol $(B)/tools/tessera-policy
 	@mkdir -p $(dir $@)
-	@$(POLICY_TOOL) compile $< -o $@
+	@$(B)/tools/tessera-policy compile $< -o $@
 all: $(B)/policy/fuzzsys.tpb $(B)/domains/fuzz.elf $(B)/domains/sentinel.elf
 
 FZS_PLANTED := 1 2 3
@@ -33,7 +34,8 @@ $(foreach n,$(FZS_PLANTED),$(eval $(call fzs_planted,$(n))))
 
 .PHONY: fuzz-system fuzz-system-test
 fuzz-system: all
-	@python3 fuzz/system/driver.py campaign --time $${FUZZ_TIME:-600} --out $(FZS)/campaign \
+	@python3 fuzz/system/driver.py campaign --time $${FUZZ_TIME:-600} --jobs $${FUZZ_JOBS:-$$(nproc)} \
+		--out $(FZS)/campaign \
 		--regressions fuzz/regressions/system
 fuzz-system-test: all $(foreach n,$(FZS_PLANTED),$(FZS)/tessera-planted-$(n).mb1)
 	@fuzz/system/test.sh

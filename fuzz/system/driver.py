@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The full-system fuzzer (fuzz/system/README.md).
 
-  driver.py campaign [--time S] [--seed N] [--core MB1] [--out DIR] [--stop-on KINDS]
+  driver.py campaign [--time S] [--seed N] [--jobs N] [--core MB1] [--out DIR] [--stop-on KINDS]
+                     [--regressions DIR]
   driver.py replay [--core MB1] [--out DIR] JOURNAL
 
 campaign: boots Tessera under QEMU TCG (machine.py), sends generated inputs (gen.py) to
@@ -25,7 +26,9 @@ import os
 import re
 import shutil
 import struct
+import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -273,6 +276,45 @@ def campaign(a):
     return 1 if stats["new"] else 0
 
 
+def parallel(a):
+    """--jobs N: N campaigns side by side (one QEMU each), seeds seed..seed+N-1, in DIR/jK;
+    their lines prefixed [jK]; then the totals. Exit status 1 when any found something new."""
+    procs = []
+    for k in range(a.jobs):
+        cmd = [sys.executable, os.path.abspath(__file__), "campaign", "--jobs", "1", "--time", str(a.time),
+               "--seed", str(a.seed + k), "--core", a.core, "--out", os.path.join(a.out, "j%d" % k)]
+        if a.regressions:
+            cmd += ["--regressions", a.regressions]
+        if a.stop_on:
+            cmd += ["--stop-on", a.stop_on]
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1))
+    total = collections.Counter()
+    lock = threading.Lock()
+
+    def relay(k, pr):  # a job's lines as they come, whole
+        for ln in pr.stdout:
+            with lock:
+                print("[j%d] %s" % (k, ln.rstrip()), flush=True)
+                m = re.match(r"system: \d+ s, (\d+) boots, (\d+) inputs, (\d+) records", ln)
+                if m:
+                    total.update(boots=int(m.group(1)), inputs=int(m.group(2)), records=int(m.group(3)))
+                m = re.match(r"system: findings (\d+), new (\d+)", ln)
+                if m:
+                    total.update(findings=int(m.group(1)), new=int(m.group(2)))
+    threads = [threading.Thread(target=relay, args=(k, pr)) for k, pr in enumerate(procs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rc = 0
+    for pr in procs:
+        rc |= pr.wait()
+    print("system: %d jobs, %d s: %d boots, %d inputs, %d records (%d/s), findings %d, new %d" % (
+        a.jobs, a.time, total["boots"], total["inputs"], total["records"], total["records"] / max(a.time, 1),
+        total["findings"], total["new"]))
+    return 1 if rc else 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("mode", choices=("campaign", "replay"))
@@ -281,6 +323,7 @@ def main():
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--core", default=os.path.join(machine.B, "tessera.mb1"))
     p.add_argument("--out", default=os.path.join(machine.B, "fuzz/system/campaign"))
+    p.add_argument("--jobs", type=int, default=1, help="campaigns side by side (one QEMU each)")
     p.add_argument("--regressions", default="", help="copy each new finding's repro.jsonl here")
     p.add_argument("--stop-on", default="", help="end once findings of these kinds (a,b,...) were made")
     a = p.parse_intermixed_args()
@@ -288,7 +331,7 @@ def main():
         a.seed = int.from_bytes(os.urandom(4), "little")
     if a.mode == "campaign":
         print("system: campaign of %d s, seed %d, core %s" % (a.time, a.seed, a.core), flush=True)
-        return campaign(a)
+        return parallel(a) if a.jobs > 1 else campaign(a)
     if not a.journal:
         p.error("replay needs a journal")
     with open(a.journal) as fh:
