@@ -22,7 +22,7 @@
 static uint8_t log_buf[LOG_MAX];
 static uint32_t log_len;
 static uint8_t in[TESSERA_ATTEST_HDR_SIZE + TESSERA_ATTEST_TPM_MAX];
-static uint32_t in_len;
+static struct vcons_stream stream = { in, sizeof(in), 0 };
 static uint8_t rsp[TESSERA_ATTEST_TPM_MAX];
 static const struct tpm_ops *tpm;
 static unsigned long passed, refused;
@@ -109,29 +109,22 @@ static void serve(uint8_t type, const uint8_t *p, uint32_t len)
 		refuse(RC_VALUE, "unknown request");
 }
 
-/* Take what arrived; answer whole frames. A frame we cannot take ends the stream's state. */
-static int pump(void)
+/* One frame at the start of p[0, n): its size once it is whole; bad magic or length: < 0. */
+static long take(const uint8_t *p, uint32_t n)
 {
-	long n = vcons_read(in + in_len, (uint32_t)sizeof(in) - in_len);
 	uint32_t len;
-	if (n <= 0)
+	if (n < TESSERA_ATTEST_HDR_SIZE)
 		return 0;
-	in_len += (uint32_t)n;
-	while (in_len >= TESSERA_ATTEST_HDR_SIZE) {
-		len = (uint32_t)in[5] << 24 | (uint32_t)in[6] << 16 | (uint32_t)in[7] << 8 | in[8];
-		if (rt_strncmp((const char *)in, TESSERA_ATTEST_MAGIC, TESSERA_ATTEST_MAGIC_SIZE) ||
-		    len > TESSERA_ATTEST_TPM_MAX) {
-			refuse(RC_VALUE, "bad frame (magic or length): input discarded");
-			in_len = 0;
-			break;
-		}
-		if (in_len < TESSERA_ATTEST_HDR_SIZE + len)
-			break;
-		serve(in[4], in + TESSERA_ATTEST_HDR_SIZE, len);
-		in_len -= TESSERA_ATTEST_HDR_SIZE + len;
-		memcpy(in, in + TESSERA_ATTEST_HDR_SIZE + len, in_len);
+	len = (uint32_t)p[5] << 24 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 8 | p[8];
+	if (rt_strncmp((const char *)p, TESSERA_ATTEST_MAGIC, TESSERA_ATTEST_MAGIC_SIZE) ||
+	    len > TESSERA_ATTEST_TPM_MAX) {
+		refuse(RC_VALUE, "bad frame (magic or length): input discarded");
+		return -1;
 	}
-	return 1;
+	if (n < TESSERA_ATTEST_HDR_SIZE + len)
+		return 0;
+	serve(p[4], p + TESSERA_ATTEST_HDR_SIZE, len);
+	return TESSERA_ATTEST_HDR_SIZE + len;
 }
 
 int main(void)
@@ -154,7 +147,7 @@ int main(void)
 	for (;;) {
 		if (port >= 0)
 			rt_event_poll((uint32_t)port);
-		if (pump())
+		if (vcons_pump(&stream, take))
 			continue;
 		if (port >= 0) /* the device's interrupt wakes us */
 			__asm__ volatile("sti; hlt; cli" ::: "memory");

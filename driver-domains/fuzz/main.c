@@ -13,7 +13,7 @@
 #include "exec.h"
 
 static uint8_t in[FZS_HDR_SIZE + FZS_INPUT_MAX];
-static uint32_t in_len;
+static struct vcons_stream stream = { in, sizeof(in), 0 };
 static int64_t status[FZS_RECORDS_MAX];
 static uint8_t out[FZS_HDR_SIZE + 4 + 8 * FZS_RECORDS_MAX];
 
@@ -33,7 +33,7 @@ static void frame(const char *magic, uint8_t *f, uint32_t body)
 
 static void hello(void)
 {
-	static const char *const names[FZS_PEERS] = { "fuzza", "fuzzb", "sentinel" };
+	static const char *const names[FZS_PEERS] = { "fuzza", "fuzzb", "sentinel", "sentinel1" };
 	static uint8_t f[FZS_HDR_SIZE + sizeof(struct fzs_hello)];
 	static struct tessera_self_info si;
 	static char name[TESSERA_NAME_MAX];
@@ -71,29 +71,22 @@ static void answer(const uint8_t *p, uint32_t len)
 	frame("TFZO", out, 4 + 8 * n);
 }
 
-/* Whole frames in `in`: run them. A bad header drops what we have; the host starts over. */
-static int pump(void)
+/* One frame at the start of p[0, n): run it once it is whole. A bad header: < 0, and the
+ * host, told so, starts over. */
+static long take(const uint8_t *p, uint32_t n)
 {
-	long n = vcons_read(in + in_len, (uint32_t)sizeof(in) - in_len);
 	uint32_t len;
-	if (n <= 0)
+	if (n < FZS_HDR_SIZE)
 		return 0;
-	in_len += (uint32_t)n;
-	while (in_len >= FZS_HDR_SIZE) {
-		len = (uint32_t)in[4] | (uint32_t)in[5] << 8 | (uint32_t)in[6] << 16 |
-		      (uint32_t)in[7] << 24;
-		if (rt_strncmp((const char *)in, "TFZI", 4) || len > FZS_INPUT_MAX) {
-			in_len = 0;
-			frame("TFZE", out, 0);
-			break;
-		}
-		if (in_len < FZS_HDR_SIZE + len)
-			break;
-		answer(in + FZS_HDR_SIZE, len);
-		in_len -= FZS_HDR_SIZE + len;
-		memcpy(in, in + FZS_HDR_SIZE + len, in_len);
+	len = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+	if (rt_strncmp((const char *)p, "TFZI", 4) || len > FZS_INPUT_MAX) {
+		frame("TFZE", out, 0);
+		return -1;
 	}
-	return 1;
+	if (n < FZS_HDR_SIZE + len)
+		return 0;
+	answer(p + FZS_HDR_SIZE, len);
+	return FZS_HDR_SIZE + len;
 }
 
 int main(void)
@@ -105,6 +98,6 @@ int main(void)
 		return 1;
 	hello();
 	for (;;)
-		if (!pump())
+		if (!vcons_pump(&stream, take))
 			tessera_yield();
 }

@@ -99,3 +99,24 @@ long vcons_write(const uint8_t *buf, uint32_t len)
 	}
 	return 0;
 }
+
+int vcons_pump(struct vcons_stream *s, long (*take)(const uint8_t *p, uint32_t len))
+{
+	long n = vcons_read(s->buf + s->len, s->size - s->len);
+	if (n <= 0)
+		return 0;
+	s->len += (uint32_t)n;
+	while (s->len) {
+		long used = take(s->buf, s->len);
+		if (used < 0 || (uint64_t)used > s->len) {
+			s->len = 0;
+			break;
+		}
+		if (!used)
+			break;
+		s->len -= (uint32_t)used;
+		for (uint32_t i = 0; i < s->len; i++) /* forward, as they overlap */
+			s->buf[i] = s->buf[i + (uint32_t)used];
+	}
+	return 1;
+}

@@ -18,7 +18,7 @@
 #define FZS_HDR_SIZE 8
 #define FZS_INPUT_MAX 4096
 #define FZS_RECORDS_MAX (FZS_INPUT_MAX / 28)
-#define FZS_PEERS 3 /* ids in the hello: fuzza, fuzzb, sentinel */
+#define FZS_PEERS 4 /* ids in the hello: fuzza, fuzzb, sentinel, sentinel1 */
 
 struct fzs_hello {
 	uint32_t version;
@@ -27,7 +27,6 @@ struct fzs_hello {
 	uint64_t scratch_gpa;   /* [scratch_gpa, mem_bytes): where data and guest addresses go */
 	uint64_t image_end;     /* below it: page tables, code, stack; no argument reaches it */
 	uint32_t peer[FZS_PEERS]; /* domain_lookup of each, or ~0 */
-	uint32_t reserved;
 	char name[16];
 };
 #endif

@@ -52,8 +52,8 @@ class Reboot(Exception):
 class Session:
     """One boot and what was sent to it."""
 
-    def __init__(self, core, work):
-        self.m = machine.Machine(core, work)
+    def __init__(self, core, work, smp):
+        self.m = machine.Machine(core, work, smp)
         self.journal = []
         why = self.m.start()
         if why:
@@ -65,7 +65,7 @@ class Session:
         h, s = self.m.hello[i], self.m.serial
         me = machine.NAMES[i]
         return {"self": h.domid, "ids": list(h.peer.values()), "scratch": h.scratch, "mem": h.mem,
-                "sentinel_refs": list(s.refs.get(me, ()))}
+                "sentinel_refs": [r for pair in s.refs.get(me, {}).values() for r in pair]}
 
     def check_dead(self):
         """Findings the log or QEMU's end show: a panic, an escape, QEMU gone."""
@@ -79,8 +79,10 @@ class Session:
         if st is not None:
             raise Finding("qemu-exit", "QEMU ended with status %d" % st)
         for kind, dom, text in s.events:
-            if text.startswith("vm entry failed"):
+            if "vm entry failed" in text:
                 raise Finding("entry-failed", "%s: %s" % (dom, text))
+            if dom.startswith("sentinel"):  # it makes no call that could end it
+                raise Finding("sentinel-killed", "%s: %s" % (dom, text))
 
     def send(self, dom, body, names):
         """Run one frame; the statuses, or None when the domain was destroyed (and restarted)."""
@@ -88,7 +90,8 @@ class Session:
         ch = self.m.chan[dom]
         nevents = len(self.m.serial.events)
         ch.send(b"TFZI", body)
-        beats = self.m.serial.beats
+        sentinel = self.m.sentinel_of(dom)
+        beats = self.m.serial.beats.get(sentinel, 0)
         waited = 0.0
         while True:
             try:
@@ -96,6 +99,8 @@ class Session:
             except RuntimeError as e:  # QEMU closed the channel: it ended, or is ending
                 time.sleep(0.5)
                 self.check_dead()
+                if self.m.exited() is None:
+                    raise Reboot("QEMU dropped the channel: %s" % e)
                 raise Finding("qemu-exit", str(e))
             self.check_dead()
             if f is None:
@@ -106,9 +111,9 @@ class Session:
                     raise Reboot("%s ended: %s %s" % (machine.NAMES[dom], gone[-1][0], gone[-1][2]))
                 if waited < ANSWER_TIMEOUT:
                     continue
-                if self.m.serial.beats == beats:
-                    raise Finding("hang", "no answer from %s and no sentinel heartbeat for %d s"
-                                  % (machine.NAMES[dom], waited))
+                if self.m.serial.beats.get(sentinel, 0) == beats:
+                    raise Finding("hang", "no answer from %s and no heartbeat from %s (its CPU's) for %d s"
+                                  % (machine.NAMES[dom], sentinel, waited))
                 ended = [e for e in self.m.serial.events[nevents:] if e[1] == machine.NAMES[dom]]
                 raise Reboot("%s stopped answering (%s)" % (machine.NAMES[dom], ended or "no log"))
             if f[0] == b"TFZO":
@@ -149,19 +154,39 @@ def save(out, f, s, stats):
     d = os.path.join(out, "findings", "%s-%d" % (f.kind, stats["findings"]))
     stats["findings"] += 1
     os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "journal.jsonl"), "w") as fh:
-        for e in s.journal:
-            fh.write(json.dumps(e) + "\n")
+    write_journal(os.path.join(d, "journal.jsonl"), s.m.smp, s.journal)
     shutil.copy(s.m.serial.path, os.path.join(d, "serial.log"))
     with open(os.path.join(d, "finding.txt"), "w") as fh:
         fh.write("%s\n%s\n" % (f.kind, f.text))
     return d, stats["keys"][key] == 1
 
 
-def replay(core, work, entries):
+def write_journal(path, smp, entries):
+    """A journal: a first line saying which machine ran it, then one frame a line."""
+    with open(path, "w") as fh:
+        fh.write(json.dumps({"machine": {"smp": smp}}) + "\n")
+        for e in entries:
+            fh.write(json.dumps(e) + "\n")
+
+
+def read_journal(path):
+    """(smp, frames) of a journal."""
+    smp, out = 1, []
+    with open(path) as fh:
+        for ln in fh:
+            if ln.strip():
+                e = json.loads(ln)
+                if "machine" in e:
+                    smp = int(e["machine"].get("smp", 1))
+                else:
+                    out.append(e)
+    return smp, out
+
+
+def replay(core, work, entries, smp):
     """Boot, send the entries; the Finding, or None."""
     try:
-        s = Session(core, work)
+        s = Session(core, work, smp)
     except Finding as f:
         return f
     try:
@@ -180,17 +205,15 @@ def replay(core, work, entries):
         s.m.stop()
 
 
-def reduce(core, work, d, f, journal):
+def reduce(core, work, d, f, journal, smp):
     """The shortest tail of the journal (1, 4, 16, 64 frames or all of them) that reproduces
     the finding on a fresh boot, as repro.jsonl; its length, or 0. (Refs and ids a tail names
     may depend on what ran before it in the boot.)"""
     for n in (1, 4, 16, 64, len(journal)):
         tail = journal[-n:]
-        g = replay(core, work, tail)
+        g = replay(core, work, tail, smp)
         if g is not None and g.kind == f.kind:
-            with open(os.path.join(d, "repro.jsonl"), "w") as fh:
-                for e in tail:
-                    fh.write(json.dumps(e) + "\n")
+            write_journal(os.path.join(d, "repro.jsonl"), smp, tail)
             return len(tail)
         if n >= len(journal):
             break
@@ -213,7 +236,7 @@ def campaign(a):
         s = None
         try:
             stats["boots"] += 1
-            s = Session(a.core, os.path.join(out, "run"))
+            s = Session(a.core, os.path.join(out, "run"), a.smp)
             while time.time() - start < a.time:
                 inp = g.input([s.ctx(0), s.ctx(1)])
                 stats["inputs"] += 1
@@ -236,13 +259,13 @@ def campaign(a):
                              stats["kills"], stats["reboots"], stats["findings"]), flush=True)
         except Finding as f:
             if s is None:
-                s = argparse.Namespace(journal=[], m=machine.Machine(a.core, os.path.join(out, "run")))
+                s = argparse.Namespace(journal=[], m=machine.Machine(a.core, os.path.join(out, "run"), a.smp))
             s.m.stop()
             d, new = save(out, f, s, stats)
             found.add(f.kind)
             if new:
                 stats["new"] += 1
-                r = s.journal and reduce(a.core, os.path.join(out, "reduce"), d, f, s.journal)
+                r = s.journal and reduce(a.core, os.path.join(out, "reduce"), d, f, s.journal, a.smp)
                 if r and a.regressions:  # replayed by `make test` from then on: fix the bug, keep it
                     os.makedirs(a.regressions, exist_ok=True)
                     name = "%s-%s.jsonl" % (f.kind, hashlib.sha1(key_of(f).encode()).hexdigest()[:12])
@@ -255,9 +278,7 @@ def campaign(a):
             log = os.path.join(out, "reboots", "%d.log" % stats["reboots"])
             os.makedirs(os.path.dirname(log), exist_ok=True)
             shutil.copy(s.m.serial.path, log)
-            with open(log[:-4] + ".jsonl", "w") as fh:
-                for entry in s.journal[-20:]:
-                    fh.write(json.dumps(entry) + "\n")
+            write_journal(log[:-4] + ".jsonl", a.smp, s.journal[-20:])
             print("system: reboot: %s (log: %s)" % (e, log), flush=True)
         finally:
             if s is not None:
@@ -281,7 +302,8 @@ def parallel(a):
     their lines prefixed [jK]; then the totals. Exit status 1 when any found something new."""
     procs = []
     for k in range(a.jobs):
-        cmd = [sys.executable, os.path.abspath(__file__), "campaign", "--jobs", "1", "--time", str(a.time),
+        cmd = [sys.executable, os.path.abspath(__file__), "campaign", "--jobs", "1", "--smp", str(a.smp),
+               "--time", str(a.time),
                "--seed", str(a.seed + k), "--core", a.core, "--out", os.path.join(a.out, "j%d" % k)]
         if a.regressions:
             cmd += ["--regressions", a.regressions]
@@ -323,6 +345,8 @@ def main():
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--core", default=os.path.join(machine.B, "tessera.mb1"))
     p.add_argument("--out", default=os.path.join(machine.B, "fuzz/system/campaign"))
+    p.add_argument("--smp", type=int, choices=(1, 2), default=2,
+                   help="CPUs: with 2, fuzzb and a second sentinel run on CPU 1 (replay: the journal says)")
     p.add_argument("--jobs", type=int, default=1, help="campaigns side by side (one QEMU each)")
     p.add_argument("--regressions", default="", help="copy each new finding's repro.jsonl here")
     p.add_argument("--stop-on", default="", help="end once findings of these kinds (a,b,...) were made")
@@ -330,13 +354,12 @@ def main():
     if a.seed is None:
         a.seed = int.from_bytes(os.urandom(4), "little")
     if a.mode == "campaign":
-        print("system: campaign of %d s, seed %d, core %s" % (a.time, a.seed, a.core), flush=True)
+        print("system: campaign of %d s, seed %d, %d CPU(s), core %s" % (a.time, a.seed, a.smp, a.core), flush=True)
         return parallel(a) if a.jobs > 1 else campaign(a)
     if not a.journal:
         p.error("replay needs a journal")
-    with open(a.journal) as fh:
-        entries = [json.loads(ln) for ln in fh if ln.strip()]
-    f = replay(a.core, os.path.join(os.path.abspath(a.out), "replay"), entries)
+    smp, entries = read_journal(a.journal)
+    f = replay(a.core, os.path.join(os.path.abspath(a.out), "replay"), entries, smp)
     print("finding %s" % f if f else "no finding")
     return 1 if f else 0
 

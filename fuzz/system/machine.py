@@ -12,16 +12,17 @@ import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../.."))
 B = os.path.join(ROOT, "build")
-HELLO = struct.Struct("<IIQQQ3II16s")
+HELLO = struct.Struct("<IIQQQ4I16s")
 NAMES = ("fuzza", "fuzzb")
-PEERS = ("fuzza", "fuzzb", "sentinel")
+PEERS = ("fuzza", "fuzzb", "sentinel", "sentinel1")
 
 
 class Hello:
     def __init__(self, body):
-        (self.version, self.domid, self.mem, self.scratch, self.image_end, a, b, s, _,
-         name) = HELLO.unpack(body[:HELLO.size])
-        self.peer = {"fuzza": a, "fuzzb": b, "sentinel": s}
+        f = HELLO.unpack(body[:HELLO.size])
+        self.version, self.domid, self.mem, self.scratch, self.image_end = f[:5]
+        self.peer = dict(zip(PEERS, f[5:9]))
+        name = f[9]
         self.name = name.split(b"\0")[0].decode(errors="replace")
 
 
@@ -63,7 +64,10 @@ class Channel:
                 return None
             r, _, _ = select.select([self.sock], [], [], min(left, 0.2))
             if r:
-                d = self.sock.recv(65536)
+                try:
+                    d = self.sock.recv(65536)
+                except OSError as e:
+                    raise RuntimeError("%s: %s" % (self.path, e))
                 if not d:
                     raise RuntimeError("%s: QEMU closed the channel" % self.path)
                 self.buf += d
@@ -71,13 +75,14 @@ class Channel:
 
 class Serial:
     """The core's log (serial.log), read as it grows, with what the campaign needs."""
-    OFFER = re.compile(r"sentinel: offered (\w+) \(id (\d+)\) ro 0x([0-9a-f]+) rw 0x([0-9a-f]+)")
+    OFFER = re.compile(r"\[(\w+)\] sentinel: offered (\w+) \(id (\d+)\) ro 0x([0-9a-f]+) rw 0x([0-9a-f]+)")
+    BEAT = re.compile(r"\[(\w+)\] sentinel: beat ")
 
     def __init__(self, path):
         self.path, self.pos, self.part = path, 0, ""
-        self.beats = 0
+        self.beats = {}     # sentinel -> heartbeats seen
         self.panic = self.corrupt = None
-        self.refs = {}      # fuzzing domain -> (ro ref, rw ref) the sentinel offered it
+        self.refs = {}      # fuzzing domain -> {sentinel: (ro ref, rw ref)} offered to it
         self.events = []    # (kind, domain name, text): destroyed, exited, restarted
 
     def poll(self):
@@ -97,27 +102,33 @@ class Serial:
         if ln.startswith("PANIC: ") and self.panic is None:
             self.panic = ln[7:].strip()
         elif "sentinel: beat " in ln:
-            self.beats += 1
+            m = self.BEAT.search(ln)
+            if m:
+                self.beats[m.group(1)] = self.beats.get(m.group(1), 0) + 1
         elif "sentinel: CORRUPT" in ln and self.corrupt is None:
             self.corrupt = ln[ln.index("sentinel: CORRUPT"):].strip()
         elif "sentinel: offered" in ln:
             m = self.OFFER.search(ln)
             if m:
-                self.refs[m.group(1)] = (int(m.group(3), 16), int(m.group(4), 16))
+                self.refs.setdefault(m.group(2), {})[m.group(1)] = (int(m.group(4), 16), int(m.group(5), 16))
         else:
             m = re.match(r"tessera: domain (\S+) (?:\(id \d+\) )?(destroyed|exited|could not)(.*)", ln.strip())
             if m:
                 self.events.append((m.group(2), m.group(1), (m.group(2) + m.group(3)).strip()))
 
 
-def qemu_command(core, work):
+def qemu_command(core, work, smp):
+    """smp 2: fuzzb and a second sentinel run on CPU 1."""
     mods = []
     for i, name in enumerate(NAMES):
-        mods.append("%s/domains/fuzz.elf domain=%s mem=4M pci=00:0%d.0 restart=100" % (B, name, 4 + i))
+        mods.append("%s/domains/fuzz.elf domain=%s mem=4M pci=00:0%d.0 restart=100 cpu=%d"
+                    % (B, name, 4 + i, i if smp > 1 else 0))
     mods.append("%s/domains/sentinel.elf domain=sentinel mem=2M" % B)
+    if smp > 1:
+        mods.append("%s/domains/sentinel.elf domain=sentinel1 mem=2M cpu=1" % B)
     mods.append("%s/policy/fuzzsys.tpb kind=policy" % B)
     cmd = [os.environ.get("QEMU", "qemu-system-x86_64"), "-accel", "tcg", "-cpu", "EPYC", "-m", "512M",
-           "-display", "none", "-no-reboot", "-nic", "none",
+           "-smp", str(smp), "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-machine", "q35", "-device", "amd-iommu"]
     for i, name in enumerate(NAMES):
         cmd += ["-device", "virtio-serial-pci,id=vs%d,addr=0x%d,disable-legacy=on,iommu_platform=on" % (i, 4 + i),
@@ -125,15 +136,16 @@ def qemu_command(core, work):
                 "-device", "virtconsole,bus=vs%d.0,chardev=c%d" % (i, i)]
     cmd += ["-serial", "file:%s/serial.log" % work, "-monitor", "none", "-kernel", core,
             "-append", "debug_exit=on", "-initrd", ",".join(mods)]
-    return cmd
+    # To look at a finding: FUZZ_SYSTEM_QEMU="-d int,cpu_reset -D /tmp/qemu.log" driver.py replay ...
+    return cmd + os.environ.get("FUZZ_SYSTEM_QEMU", "").split()
 
 
 class Machine:
     """One boot. start() returns once both fuzzing domains said hello."""
     BOOT_TIMEOUT = 120
 
-    def __init__(self, core, work):
-        self.core, self.work = core, work
+    def __init__(self, core, work, smp=1):
+        self.core, self.work, self.smp = core, work, smp
         self.qemu = None
         self.serial = Serial(os.path.join(work, "serial.log"))
         self.chan = [Channel(os.path.join(work, n + ".sock")) for n in NAMES]
@@ -147,7 +159,7 @@ class Machine:
             except OSError:
                 pass
         err = open(os.path.join(self.work, "qemu.err"), "wb")
-        self.qemu = subprocess.Popen(qemu_command(self.core, self.work), stdin=subprocess.DEVNULL,
+        self.qemu = subprocess.Popen(qemu_command(self.core, self.work, self.smp), stdin=subprocess.DEVNULL,
                                      stdout=err, stderr=err)
         deadline = time.time() + self.BOOT_TIMEOUT
         for c in self.chan:
@@ -161,6 +173,10 @@ class Machine:
                 if f[0] == b"TFZH":
                     self.hello[i] = Hello(f[1])
         return None
+
+    def sentinel_of(self, dom):
+        """The sentinel on the CPU fuzzing domain dom runs on."""
+        return "sentinel1" if self.smp > 1 and dom == 1 else "sentinel"
 
     def exited(self):
         return self.qemu.poll() if self.qemu else None

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Suite fuzz-system (`make fuzz-system-test`, part of `make test`): the full-system fuzzer.
-# 1. A campaign on the real core (FUZZ_SYSTEM_TIME s, default 60; seed FUZZ_SYSTEM_SEED)
+# 0. The fuzzing domain's channel refuses bad frames and answers split and joined ones.
+# 1. A campaign on the real core, one CPU (FUZZ_SYSTEM_TIME s, default 60; seed FUZZ_SYSTEM_SEED)
 #    runs thousands of records through both fuzzing domains, reaches past the argument
 #    checks (grants mapped and refused, ports bound, domains destroyed and restarted) and
-#    finds nothing.
+#    finds nothing. (Two CPUs are not asserted clean: see "Open findings" in
+#    fuzz/system/README.md.)
 # 2. Each planted core (mk/fuzzsys.mk) is caught for what its bug does: a panic, a hang, an
 #    escape into the sentinel; the finding's repro.jsonl reproduces it on a fresh boot of
 #    that core and finds nothing on the real one.
@@ -18,8 +20,14 @@ passed=0 failed=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
+# 0. The channel against bad frames (fuzz/system/proto_test.py).
+while read -r verdict name rest; do
+	if [[ $verdict == PASS ]]; then pass "$name"; elif [[ $verdict == FAIL ]]; then fail "$name" "$rest"; fi
+done < <(timeout 120 python3 fuzz/system/proto_test.py "$W/proto" 2>&1)
+((passed + failed >= 6)) || fail proto_ran "fuzz/system/proto_test.py did not finish"
+
 # 1. The real core.
-python3 $D campaign --time "${FUZZ_SYSTEM_TIME:-60}" --seed "${FUZZ_SYSTEM_SEED:-1}" --out "$W/clean" \
+python3 $D campaign --smp 1 --time "${FUZZ_SYSTEM_TIME:-60}" --seed "${FUZZ_SYSTEM_SEED:-1}" --out "$W/clean" \
 	>"$W/clean.txt" 2>&1
 rc=$?
 sed -n 's/^system: /  /p' "$W/clean.txt" | grep -v "reboot:" | head -5
@@ -53,7 +61,7 @@ fi
 # 2. Planted cores: what each must be caught for.
 for n in 1:panic 2:hang 3:escape; do
 	core=build/fuzz/system/tessera-planted-${n%%:*}.mb1 kind=${n#*:} out=$W/planted-${n#*:}
-	timeout 600 python3 $D campaign --time 240 --seed "${FUZZ_SYSTEM_SEED:-1}" --core "$core" --out "$out" \
+	timeout 600 python3 $D campaign --smp 1 --time 240 --seed "${FUZZ_SYSTEM_SEED:-1}" --core "$core" --out "$out" \
 		--stop-on "$kind" >"$out.txt" 2>&1
 	f=$(ls -d "$out"/findings/"$kind"-* 2>/dev/null | head -1)
 	if [[ -n $f && -s $f/repro.jsonl ]]; then pass "planted_${kind}_found"
