@@ -131,7 +131,7 @@ int main(void)
 {
 	const char *why = "";
 	long n, port;
-	if (rt_events_init() < 0 || vcons_init(0) < 0)
+	if (rt_events_init() < 0 || vcons_init(0, 1) < 0)
 		return 1;
 	while (log_len < LOG_MAX &&
 	       (n = tessera_eventlog_read(RT_GPA(log_buf + log_len), LOG_MAX - log_len, log_len)) > 0)

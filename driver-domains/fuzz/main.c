@@ -94,7 +94,7 @@ int main(void)
 	if (rt_events_init() < 0)
 		return 1;
 	rt_events_catch_all();
-	if (vcons_init(0) < 0)
+	if (vcons_init(0, 0) < 0) /* polled: the records may do anything to our ports */
 		return 1;
 	hello();
 	for (;;)

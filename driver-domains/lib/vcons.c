@@ -29,14 +29,15 @@ static long post(uint16_t id)
 	return virtq_post(&rxq, id, &b);
 }
 
-long vcons_init(uint32_t index)
+long vcons_init(uint32_t index, int irq)
 {
 	long rc = virtio_open(&dev, index, VIRTIO_ID_CONSOLE, 0);
 	if (rc < 0) {
 		rt_printf("vcons: device %u is not a usable virtio-console (%ld)\n", index, rc);
 		return rc;
 	}
-	virtio_irq_bind(&dev, 0); /* both queues on entry 0, or we poll */
+	if (irq)
+		virtio_irq_bind(&dev, 0); /* both queues on entry 0, or we poll */
 	if ((rc = virtq_setup(&dev, &rxq, RXQ, &rxmem)) < 0 ||
 	    (rc = virtq_setup(&dev, &txq, TXQ, &txmem)) < 0 || (rc = virtio_ready(&dev)) < 0) {
 		rt_printf("vcons: virtio-console setup failed (%ld)\n", rc);

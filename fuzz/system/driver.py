@@ -57,8 +57,10 @@ class Session:
         self.journal = []
         why = self.m.start()
         if why:
+            ended = self.m.exited() is not None
             self.m.stop()
-            self.check_dead()
+            if ended:  # it stopped by itself: a panic, or QEMU's own end
+                self.check_dead()
             raise Finding("boot", why)
 
     def ctx(self, i):
@@ -156,6 +158,8 @@ def save(out, f, s, stats):
     os.makedirs(d, exist_ok=True)
     write_journal(os.path.join(d, "journal.jsonl"), s.m.smp, s.journal)
     shutil.copy(s.m.serial.path, os.path.join(d, "serial.log"))
+    if os.path.exists(os.path.join(s.m.work, "qemu.log")):
+        shutil.copy(os.path.join(s.m.work, "qemu.log"), os.path.join(d, "qemu.log"))
     with open(os.path.join(d, "finding.txt"), "w") as fh:
         fh.write("%s\n%s\n" % (f.kind, f.text))
     return d, stats["keys"][key] == 1

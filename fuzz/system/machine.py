@@ -121,13 +121,14 @@ def qemu_command(core, work, smp):
     """smp 2: fuzzb and a second sentinel run on CPU 1."""
     mods = []
     for i, name in enumerate(NAMES):
-        mods.append("%s/domains/fuzz.elf domain=%s mem=4M pci=00:0%d.0 restart=100 cpu=%d"
-                    % (B, name, 4 + i, i if smp > 1 else 0))
+        mods.append("%s/domains/fuzz.elf domain=%s mem=4M pci=00:0%d.0 restart=%s cpu=%d"
+                    % (B, name, 4 + i, os.environ.get("FUZZ_SYSTEM_RESTART", "100"), i if smp > 1 else 0))
     mods.append("%s/domains/sentinel.elf domain=sentinel mem=2M" % B)
     if smp > 1:
         mods.append("%s/domains/sentinel.elf domain=sentinel1 mem=2M cpu=1" % B)
     mods.append("%s/policy/fuzzsys.tpb kind=policy" % B)
-    cmd = [os.environ.get("QEMU", "qemu-system-x86_64"), "-accel", "tcg", "-cpu", "EPYC", "-m", "512M",
+    cmd = [os.environ.get("QEMU", "qemu-system-x86_64"), "-accel", os.environ.get("FUZZ_SYSTEM_ACCEL", "tcg"),
+           "-cpu", "EPYC", "-m", "512M",
            "-smp", str(smp), "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-machine", "q35", "-device", "amd-iommu"]
     for i, name in enumerate(NAMES):
@@ -136,8 +137,9 @@ def qemu_command(core, work, smp):
                 "-device", "virtconsole,bus=vs%d.0,chardev=c%d" % (i, i)]
     cmd += ["-serial", "file:%s/serial.log" % work, "-monitor", "none", "-kernel", core,
             "-append", "debug_exit=on", "-initrd", ",".join(mods)]
-    # To look at a finding: FUZZ_SYSTEM_QEMU="-d int,cpu_reset -D /tmp/qemu.log" driver.py replay ...
-    return cmd + os.environ.get("FUZZ_SYSTEM_QEMU", "").split()
+    # QEMU's own view of a campaign: FUZZ_SYSTEM_QEMU="-d cpu_reset,guest_errors -D {work}/qemu.log"
+    # ({work}: the boot's directory; a finding keeps its qemu.log).
+    return cmd + os.environ.get("FUZZ_SYSTEM_QEMU", "").replace("{work}", work).split()
 
 
 class Machine:

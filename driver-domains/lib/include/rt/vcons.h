@@ -3,7 +3,8 @@
 #define RT_VCONS_H
 #include <stdint.h>
 
-long vcons_init(uint32_t index);
+/* Device index's port 0; with irq, its interrupts arrive on vcons_irq_port(). */
+long vcons_init(uint32_t index, int irq);
 /* Our port the device's interrupts arrive on, or -1 (polled). */
 long vcons_irq_port(void);
 /* Up to max received bytes into buf (never waits): how many, or -VIRTIO_EIO. */
