@@ -227,7 +227,8 @@ def reduce(core, work, d, f, journal, smp):
 def campaign(a):
     out = os.path.abspath(a.out)
     os.makedirs(out, exist_ok=True)
-    g = gen.Gen(a.seed, [os.path.join(machine.ROOT, "fuzz/corpus/hcall")])
+    g = gen.Gen(a.seed, [os.path.join(machine.ROOT, "fuzz/corpus/hcall")],
+                [c for c in a.calls.split(",") if c])
     if g.missing:
         print("system: no argument kinds for %s (gen.ARGS): random words" % ", ".join(g.missing))
     stats = {"boots": 0, "inputs": 0, "records": 0, "kills": 0, "reboots": 0, "findings": 0,
@@ -313,6 +314,8 @@ def parallel(a):
             cmd += ["--regressions", a.regressions]
         if a.stop_on:
             cmd += ["--stop-on", a.stop_on]
+        if a.calls:
+            cmd += ["--calls", a.calls]
         procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1))
     total = collections.Counter()
     lock = threading.Lock()
@@ -352,6 +355,8 @@ def main():
     p.add_argument("--smp", type=int, choices=(1, 2), default=2,
                    help="CPUs: with 2, fuzzb and a second sentinel run on CPU 1 (replay: the journal says)")
     p.add_argument("--jobs", type=int, default=1, help="campaigns side by side (one QEMU each)")
+    p.add_argument("--calls", default="", help="a focused campaign: these calls and kinds (fault, "
+                   "forbidden, tick, spliced, unknown) alone, comma-separated")
     p.add_argument("--regressions", default="", help="copy each new finding's repro.jsonl here")
     p.add_argument("--stop-on", default="", help="end once findings of these kinds (a,b,...) were made")
     a = p.parse_intermixed_args()
