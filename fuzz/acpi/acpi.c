@@ -17,14 +17,6 @@
 #define WINDOW_MAX 0x100000u
 #define BIOS 0xe0000u
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static uint32_t le32_at(const uint8_t *p)
 {
 	uint32_t v;

@@ -1,6 +1,7 @@
 /*
  * What tests/unit/util.c and policy_build.c expect of the unit-test runner, for
  * the fuzzers that reuse them: a failed check there is a broken harness, abort().
+ * And the initialiser of a target that needs none (a target's own one wins).
  */
 #include "../../tests/unit/test.h"
 #include <stdarg.h>
@@ -21,4 +22,12 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 void test_register(struct test *t)
 {
 	(void)t;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
 }

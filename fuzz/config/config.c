@@ -9,14 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static bool name_ok(const char *n)
 {
 	size_t len = strnlen(n, TESSERA_NAME_MAX);

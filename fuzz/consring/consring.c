@@ -14,14 +14,6 @@ struct sink {
 	uint32_t n;
 };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static void flush(struct cons_line *l, void *ctx)
 {
 	struct sink *s = ctx;

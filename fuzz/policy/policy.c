@@ -7,14 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 /* What a linear scan of the accepted table says (the loader proved entries unique). */
 static uint32_t scan(const struct policy *p, uint32_t s, uint32_t t, uint32_t c)
 {

@@ -7,14 +7,6 @@
 #include "../../driver-domains/attest/filter.h"
 #include <stdlib.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static const uint32_t never[] = {
 	0x11f, /* NV_UndefineSpaceSpecial */ 0x120, /* EvictControl */ 0x121, /* HierarchyControl */
 	0x122, /* NV_UndefineSpace */ 0x124, /* ChangeEPS */ 0x125, /* ChangePPS */
